@@ -12,13 +12,16 @@ public readonly struct Status : IEquatable<Status>
     public Status(StatusCode statusCode, string detail, Exception? debugException = null)
     {
         StatusCode = statusCode;
-        Detail = detail ?? string.Empty;
+        _detail = detail;
         DebugException = debugException;
     }
 
+    private readonly string? _detail;
+
     public StatusCode StatusCode { get; }
 
-    public string Detail { get; }
+    /// <summary>The human-readable detail; never null.</summary>
+    public string Detail => _detail ?? string.Empty;
 
     /// <summary>The local exception behind the status, if any; never sent over the wire.</summary>
     public Exception? DebugException { get; }
