@@ -20,6 +20,9 @@ public static class GrpcServerServiceCollectionExtensions
 
         services.TryAddSingleton<GrpcServiceRegistry>();
         services.TryAddSingleton(typeof(ServiceActivator<>));
+        services.TryAddSingleton<ConnectorKit.Grpc.Health.HealthServiceImpl>();
+        services.TryAddSingleton(sp => new ConnectorKit.Grpc.Reflection.ReflectionServiceImpl(sp.GetRequiredService<GrpcServiceRegistry>()));
+        services.TryAddSingleton<ConnectorKit.Grpc.Reflection.ReflectionV1AlphaServiceImpl>();
         return services;
     }
 }

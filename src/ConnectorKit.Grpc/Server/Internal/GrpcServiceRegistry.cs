@@ -10,6 +10,9 @@ internal sealed class GrpcServiceRegistry
 
     public bool UnknownServiceFallbackMapped { get; set; }
 
+    /// <summary>Raised with the service name each time a service is mapped.</summary>
+    public event Action<string>? ServiceMapped;
+
     public IReadOnlyList<ServiceDescriptor> Descriptors
     {
         get
@@ -34,8 +37,9 @@ internal sealed class GrpcServiceRegistry
             {
                 _descriptors.Add(descriptor);
             }
-
-            return true;
         }
+
+        ServiceMapped?.Invoke(serviceName);
+        return true;
     }
 }

@@ -14,7 +14,7 @@ namespace ConnectorKit.Grpc.Server.Internal;
 /// response messages into Kestrel's PipeWriter and ends the call with status trailers, or Trailers-Only when
 /// nothing was sent yet.
 /// </summary>
-internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
+internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMessageFeature, IDisposable
 {
     private readonly HttpContext _httpContext;
     private readonly MethodOptions _options;
@@ -32,8 +32,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     private bool _headersWritten;
     private bool _completed;
     private string? _responseCompression;
-    private ICompressionProvider? _responseCompressionProvider;
-    private bool _responseCompressionResolved;
+    private ICompressionProvider? _announcedCompression;
 
     public HttpServerCallContext(HttpContext httpContext, MethodOptions options, IMethod method, ILogger logger)
     {
@@ -82,10 +81,17 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         get => _responseCompression ?? _options.ResponseCompressionAlgorithm;
         set
         {
-            _responseCompression = value;
-            _responseCompressionResolved = false;
+            // The encoding is announced in the response headers; after they are out it cannot change.
+            if (!_headersWritten)
+            {
+                _responseCompression = value;
+            }
         }
     }
+
+    public bool LastMessageCompressed { get; private set; }
+
+    public int MessagesRead { get; private set; }
 
     public bool DeadlineExceeded { get; private set; }
 
@@ -107,6 +113,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         var request = _httpContext.Request;
         var response = _httpContext.Response;
         response.ContentType = GrpcProtocol.ContentType;
+        _httpContext.Features.Set<IGrpcRequestMessageFeature>(this);
 
         var encoding = request.Headers[GrpcProtocol.EncodingHeader];
         if (!StringValues.IsNullOrEmpty(encoding) && encoding != GrpcProtocol.IdentityEncoding)
@@ -240,7 +247,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
             }
 
             var options = WriteOptions;
-            var compression = options is not null && (options.Flags & WriteFlags.NoCompress) != 0 ? null : ResolveResponseCompression();
+            var compression = options is not null && (options.Flags & WriteFlags.NoCompress) != 0 ? null : _announcedCompression;
             var context = _serializationContext ??= new FramingSerializationContext();
             context.Initialize(writer, compression, _options.MaxSendMessageSize);
             marshaller.ContextualSerializer(message, context);
@@ -406,6 +413,8 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     private TRequest Deserialize<TRequest>(Marshaller<TRequest> marshaller, in ReadOnlySequence<byte> payload, bool compressed)
     {
         var context = DeserializationContext;
+        LastMessageCompressed = compressed;
+        MessagesRead++;
         if (compressed)
         {
             if (RequestCompressionProvider is null)
@@ -436,13 +445,6 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
 
     private ICompressionProvider? ResolveResponseCompression()
     {
-        if (_responseCompressionResolved)
-        {
-            return _responseCompressionProvider;
-        }
-
-        _responseCompressionResolved = true;
-        _responseCompressionProvider = null;
         var name = ResponseCompression;
         if (name is null || name == GrpcProtocol.IdentityEncoding)
         {
@@ -455,8 +457,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
             return null;
         }
 
-        _responseCompressionProvider = _options.FindCompressionProvider(name);
-        return _responseCompressionProvider;
+        return _options.FindCompressionProvider(name);
     }
 
     private static bool AcceptsEncoding(string acceptHeader, string name)
@@ -477,10 +478,10 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         _headersWritten = true;
         var headers = _httpContext.Response.Headers;
         headers[GrpcProtocol.AcceptEncodingHeader] = _options.AcceptEncodingValue;
-        var compression = ResolveResponseCompression();
-        if (compression is not null)
+        _announcedCompression = ResolveResponseCompression();
+        if (_announcedCompression is not null)
         {
-            headers[GrpcProtocol.EncodingHeader] = compression.EncodingName;
+            headers[GrpcProtocol.EncodingHeader] = _announcedCompression.EncodingName;
         }
     }
 
