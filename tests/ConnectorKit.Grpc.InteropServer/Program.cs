@@ -3,6 +3,7 @@ using ConnectorKit.Grpc.InteropServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 // Usage: ConnectorKit.Grpc.InteropServer --port N [--use_tls true] [--max_receive_bytes N]

@@ -20,7 +20,7 @@ public sealed class BufCurlInteropTests(InteropServerFixture server) : IClassFix
     [Fact]
     public async Task BufCurl_ListMethods_ShowsTestServiceMethods()
     {
-        var result = await BufCurlAsync("--list-methods", server.Address + "/grpc.testing.TestService");
+        var result = await BufCurlAsync("--list-methods", server.Address);
 
         Assert.True(result.ExitCode == 0, result.Combined);
         Assert.Contains("grpc.testing.TestService/UnaryCall", result.StandardOutput, StringComparison.Ordinal);

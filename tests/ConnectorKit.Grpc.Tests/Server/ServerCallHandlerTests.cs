@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using ConnectorKit.Grpc.Tests.Infrastructure;
 using ConnectorKit.Grpc.Tests.Probe;
+using Google.Protobuf;
 using Google.Rpc;
 
 namespace ConnectorKit.Grpc.Tests.Server;

@@ -313,7 +313,9 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
             }
 
             _completed = true;
-            if (_httpContext.Response.HasStarted)
+
+            // A written message may still sit unflushed in the PipeWriter, so HasStarted alone is not enough.
+            if (_headersWritten || _httpContext.Response.HasStarted)
             {
                 WriteTrailers(status);
             }
