@@ -13,8 +13,9 @@ namespace ConnectorKit.Grpc.InteropServer;
 public static class InteropServer
 {
     /// <summary>Creates the app. <paramref name="port"/> 0 picks a free port; read it back from the app's addresses.</summary>
-    public static WebApplication Create(int port, bool useTls = false, int? maxReceiveMessageSize = 4 * 1024 * 1024, Action<GrpcServiceOptions>? configure = null)
+    public static WebApplication Create(int port, bool useTls = false, int? maxReceiveMessageSize = 4 * 1024 * 1024, Action<GrpcServiceOptions>? configure = null, X509Certificate2? certificate = null)
     {
+        certificate ??= useTls ? CreateSelfSignedCertificate() : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
@@ -22,7 +23,7 @@ public static class InteropServer
             listen.Protocols = useTls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2;
             if (useTls)
             {
-                listen.UseHttps(CreateSelfSignedCertificate());
+                listen.UseHttps(certificate!);
             }
         }));
         builder.Services.AddConnectorKitGrpc(options =>

@@ -57,3 +57,35 @@ public sealed class GrpcJsClientInteropTests(InteropServerFixture server) : ICla
         }
     }
 }
+
+/// <summary>The grpc-js client over TLS: h2 negotiated by ALPN, the server's certificate checked against a trusted PEM.</summary>
+public sealed class GrpcJsClientTlsInteropTests(TlsInteropServerFixture server) : IClassFixture<TlsInteropServerFixture>
+{
+    [Theory]
+    [InlineData("empty_unary")]
+    [InlineData("large_unary")]
+    [InlineData("ping_pong")]
+    [InlineData("custom_metadata")]
+    [InlineData("special_status_message")]
+    public async Task GrpcJsClientOverTls_AgainstConnectorKitServer_Passes(string testCase)
+    {
+        var port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] arguments = ["client.js", "--server_host", "127.0.0.1", "--server_port", port, "--test_case", testCase, "--use_tls", "true", "--ca_file", server.CertificatePemPath, "--server_host_override", "localhost"];
+
+        var result = await ProcessRunner.RunAsync("node", arguments, TimeSpan.FromSeconds(60), RepoPaths.GrpcJsDirectory);
+
+        Assert.True(result.ExitCode == 0, $"grpc-js TLS case {testCase} failed (exit {result.ExitCode}):\n{result.Combined}");
+    }
+
+    [Fact]
+    public async Task GrpcJsClientOverTls_UntrustedCertificate_IsRefused()
+    {
+        var port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] arguments = ["client.js", "--server_host", "127.0.0.1", "--server_port", port, "--test_case", "empty_unary", "--use_tls", "true", "--server_host_override", "localhost", "--deadline_ms", "3000"];
+
+        var result = await ProcessRunner.RunAsync("node", arguments, TimeSpan.FromSeconds(60), RepoPaths.GrpcJsDirectory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FAIL empty_unary", result.StandardOutput, StringComparison.Ordinal);
+    }
+}

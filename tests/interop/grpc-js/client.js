@@ -13,8 +13,9 @@
 //   --check_compressed_flag   also require the Compressed-Flag of responses in
 //                             server_compressed_* to match what was asked
 //                             (default: only note it on stderr)
-//   --use_tls false           accepted for compatibility; TLS is not supported
-//   --server_host_override X  accepted and ignored (no TLS)
+//   --use_tls true|false      TLS (h2 negotiated by ALPN) instead of h2c (default false)
+//   --ca_file PATH            PEM root certificate to trust with --use_tls true
+//   --server_host_override X  the name checked against the server certificate
 //
 // Case semantics follow gRPC's interop test descriptions; see ../README.md.
 'use strict';
@@ -51,7 +52,7 @@ function usage(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { host: '127.0.0.1', port: null, testCase: null, deadlineMs: 10000, checkCompressedFlag: false };
+  const opts = { host: '127.0.0.1', port: null, testCase: null, deadlineMs: 10000, checkCompressedFlag: false, useTls: false, caFile: null, hostOverride: null };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     if (!arg.startsWith('--')) usage(`unexpected argument ${JSON.stringify(arg)}`);
@@ -85,9 +86,14 @@ function parseArgs(argv) {
         opts.deadlineMs = Number(value);
         break;
       case '--use_tls':
-        if (value !== 'false') usage('only --use_tls false is supported (h2c)');
+        if (value !== 'false' && value !== 'true') usage('--use_tls takes true or false');
+        opts.useTls = value === 'true';
+        break;
+      case '--ca_file':
+        opts.caFile = value;
         break;
       case '--server_host_override':
+        opts.hostOverride = value;
         break;
       default:
         usage(`unknown option ${arg}`);
@@ -597,10 +603,13 @@ function loadServices() {
 function makeContext(opts) {
   const testing = loadServices();
   const target = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
-  const creds = grpc.credentials.createInsecure();
+  const creds = opts.useTls
+    ? grpc.credentials.createSsl(opts.caFile ? require('fs').readFileSync(opts.caFile) : null)
+    : grpc.credentials.createInsecure();
+  const tlsOptions = opts.useTls && opts.hostOverride ? { 'grpc.ssl_target_name_override': opts.hostOverride, 'grpc.default_authority': opts.hostOverride } : {};
   const clients = [];
   const make = (Ctor, options) => {
-    const c = new Ctor(target, creds, options);
+    const c = new Ctor(target, creds, { ...tlsOptions, ...options });
     clients.push(c);
     return c;
   };
