@@ -47,7 +47,7 @@ internal static class GrpcProtocol
     /// <summary>Maps an HTTP status to a gRPC status when a response carries no <c>grpc-status</c> (gRPC's http-grpc-status-mapping).</summary>
     public static StatusCode FromHttpStatus(int httpStatus) => httpStatus switch
     {
-        400 => StatusCode.Internal,
+        400 or 431 => StatusCode.Internal,
         401 => StatusCode.Unauthenticated,
         403 => StatusCode.PermissionDenied,
         404 => StatusCode.Unimplemented,

@@ -149,6 +149,9 @@ internal sealed class FramingSerializationContext : SerializationContext, IBuffe
     /// <summary>The framed size of the last message (header included), for flow decisions.</summary>
     public int LastFrameLength { get; private set; }
 
+    /// <summary>Bytes held by the internal buffer used for compression and non-direct marshallers, so owners can drop big ones.</summary>
+    public int BufferCapacity => _buffer?.Capacity ?? 0;
+
     public override void SetPayloadLength(int payloadLength)
     {
         CheckSendLimit(payloadLength);
@@ -174,6 +177,20 @@ internal sealed class FramingSerializationContext : SerializationContext, IBuffe
     public override void Complete(byte[] payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
+        if (_direct)
+        {
+            // SetPayloadLength already wrote the frame header: the payload must match it and follows as is.
+            if (payload.Length != _expected)
+            {
+                throw new InvalidOperationException($"The marshaller announced {_expected} bytes but completed with {payload.Length}.");
+            }
+
+            _output!.Write(payload);
+            LastFrameLength = GrpcProtocol.HeaderSize + payload.Length;
+            _completed = true;
+            return;
+        }
+
         CheckSendLimit(payload.Length);
         WriteBuffered(payload);
         _completed = true;

@@ -64,6 +64,12 @@ internal static class PercentEncoding
             {
                 bytes.Add((byte)c);
             }
+            else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                // A raw (unescaped) character outside the BMP: encode the pair together, not each half as U+FFFD.
+                bytes.AddRange(Encoding.UTF8.GetBytes(value.Substring(i, 2)));
+                i++;
+            }
             else
             {
                 bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
