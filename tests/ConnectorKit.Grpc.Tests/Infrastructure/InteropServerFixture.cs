@@ -13,6 +13,9 @@ public class InteropServerFixture : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The server's services, e.g. to change what the health service reports.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("Not started.");
+
     public virtual string Address => $"http://127.0.0.1:{Port}";
 
     protected virtual WebApplication CreateApp() => InteropServer.InteropServer.Create(port: 0);

@@ -73,30 +73,6 @@ internal static class HeaderMetadata
 
     internal static string ToUnpaddedBase64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=');
 
-    internal static byte[]? FromBase64(string value)
-    {
-        value = value.Trim();
-        var padding = (4 - (value.Length % 4)) % 4;
-        if (padding == 3)
-        {
-            return null;
-        }
-
-        if (padding > 0)
-        {
-            value += new string('=', padding);
-        }
-
-        try
-        {
-            return Convert.FromBase64String(value);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
     private static void AddFrom(HttpHeaders headers, ref Metadata? metadata)
     {
         foreach (var header in headers.NonValidated)
@@ -116,7 +92,7 @@ internal static class HeaderMetadata
                     // A binary header may carry several base64 values joined by commas.
                     foreach (var part in value.Split(','))
                     {
-                        if (FromBase64(part) is { } bytes)
+                        if (Base64.DecodeLenient(part) is { } bytes)
                         {
                             TryAdd(ref metadata, key, bytes, null);
                         }

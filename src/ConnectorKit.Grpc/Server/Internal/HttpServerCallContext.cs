@@ -550,6 +550,18 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
         _ => ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    private static void TryAdd(Metadata metadata, Func<Metadata.Entry> create)
+    {
+        try
+        {
+            metadata.Add(create());
+        }
+        catch (ArgumentException)
+        {
+            // Not representable as gRPC metadata; see ReadRequestHeaders.
+        }
+    }
+
     private static Metadata ReadRequestHeaders(IHeaderDictionary headers)
     {
         var metadata = new Metadata();
@@ -568,16 +580,20 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
                     continue;
                 }
 
+                // Entries a client could not legally send (bad base64, non-ASCII text) are left out, not fatal.
                 if (Metadata.Entry.IsBinaryKey(key))
                 {
                     foreach (var part in value.Split(','))
                     {
-                        metadata.Add(new Metadata.Entry(key, Base64.DecodeLenient(part.Trim())));
+                        if (Base64.DecodeLenient(part) is { } bytes)
+                        {
+                            TryAdd(metadata, () => new Metadata.Entry(key, bytes));
+                        }
                     }
                 }
                 else
                 {
-                    metadata.Add(new Metadata.Entry(key, value));
+                    TryAdd(metadata, () => new Metadata.Entry(key, value));
                 }
             }
         }
