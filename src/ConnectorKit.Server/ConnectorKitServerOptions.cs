@@ -35,6 +35,15 @@ public sealed class ConnectorKitServerOptions
     /// <summary>Where the platform's LoanEvents service is, and how to reach it.</summary>
     public PlatformCallbackOptions Platform { get; set; } = new();
 
+    /// <summary>Whether MapConnectorKitServer also maps grpc.health.v1.Health. <value>Default true.</value></summary>
+    public bool EnableHealth { get; set; } = true;
+
+    /// <summary>Whether MapConnectorKitServer also maps server reflection (v1 and v1alpha). <value>Default true.</value></summary>
+    public bool EnableReflection { get; set; } = true;
+
+    /// <summary>Whether the outbox dispatcher runs in this process. Turn off on nodes that should only serve. <value>Default true.</value></summary>
+    public bool RunOutboxDispatcher { get; set; } = true;
+
     /// <summary>Who may call this server.</summary>
     public ServerAuthenticationOptions Authentication { get; set; } = new();
 }

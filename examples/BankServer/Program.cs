@@ -1,0 +1,12 @@
+using ConnectorKit.Examples.BankServer;
+
+// The reference bank. Configuration: appsettings.json, then environment variables (ConnectorKit__Server__BankId …),
+// then the command line (--ConnectorKit:Server:Platform:Address=http://127.0.0.1:5100).
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddConnectorKitServer(builder.Configuration.GetSection("ConnectorKit:Server"));
+builder.Services.AddOptions<UnderwritingOptions>().Bind(builder.Configuration.GetSection("Underwriting")).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddHostedService<Underwriter>();
+
+var app = builder.Build();
+app.MapConnectorKitServer();
+app.Run();
