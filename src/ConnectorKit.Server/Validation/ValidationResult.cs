@@ -54,16 +54,26 @@ public sealed class ValidationResult
         }
     }
 
+    /// <summary>Field violations put in one status; the rest are counted in a last entry.</summary>
+    public const int MaxListedViolations = 20;
+
     /// <summary>
-    /// INVALID_ARGUMENT with a google.rpc.BadRequest listing every violation when there are any; otherwise
-    /// FAILED_PRECONDITION with a google.rpc.PreconditionFailure listing every failure.
+    /// INVALID_ARGUMENT with a google.rpc.BadRequest listing the violations (at most <see cref="MaxListedViolations"/>)
+    /// when there are any; otherwise FAILED_PRECONDITION with a google.rpc.PreconditionFailure listing every failure.
     /// </summary>
     /// <exception cref="InvalidOperationException">The result is valid.</exception>
     public RpcException ToException()
     {
         if (Violations.Count > 0)
         {
-            return RichStatus.WithViolations(StatusCode.InvalidArgument, Message, Violations);
+            // Peers cap metadata (grpc-js at 8 KB), so the details list the first faults and say how many were left out.
+            var listed = Violations.Take(MaxListedViolations).ToList();
+            if (Violations.Count > MaxListedViolations)
+            {
+                listed.Add(("", $"{Violations.Count - MaxListedViolations} more violations not listed"));
+            }
+
+            return RichStatus.WithViolations(StatusCode.InvalidArgument, Message, listed);
         }
 
         if (PreconditionFailures.Count > 0)
