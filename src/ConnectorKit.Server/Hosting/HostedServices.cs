@@ -35,7 +35,7 @@ internal static class StoreFactory
 {
     public static IConnectorKitStore Create(ConnectorKitServerOptions options, TimeProvider timeProvider) => options.Store switch
     {
-        StoreKind.PostgreSql => new PostgresConnectorKitStore(options.PostgresConnectionString!),
-        _ => new SqliteConnectorKitStore(Path.Combine(Path.GetFullPath(options.DataDirectory), "connectorkit.db")),
+        StoreKind.PostgreSql => new PostgresConnectorKitStore(options.PostgresConnectionString!, timeProvider),
+        _ => SqliteConnectorKitStore.ForDataDirectory(options.DataDirectory, timeProvider),
     };
 }
