@@ -23,6 +23,18 @@ if ! dotnet build ConnectorKit.sln -c Release -warnaserror -nologo -clp:ErrorsOn
   exit 1
 fi
 
+step "postgresql (for the PostgreSQL store tests)"
+# A throw-away server unless the caller named one; without it those tests fail and say to run this script.
+if [ -z "${CONNECTORKIT_TEST_POSTGRES:-}" ]; then
+  if pg_env="$(bash "$root/eng/postgres.sh" start)"; then
+    eval "$pg_env"
+    # Quiet, so the run still ends with the "N passed, N failed" line.
+    trap 'bash "$root/eng/postgres.sh" stop "$CONNECTORKIT_TEST_POSTGRES_DIR" >/dev/null 2>&1' EXIT
+  else
+    echo "eng/postgres.sh could not start PostgreSQL; the PostgreSQL store tests will fail"
+  fi
+fi
+
 step "tests"
 status=0
 dotnet test ConnectorKit.sln -c Release --no-build --nologo \
