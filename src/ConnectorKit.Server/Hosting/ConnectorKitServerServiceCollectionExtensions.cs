@@ -53,8 +53,12 @@ public static class ConnectorKitServerServiceCollectionExtensions
             grpc.Interceptors.Add<PlatformAuthenticationInterceptor>();
         });
 
-        services.TryAddSingleton<IConnectorKitStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<ConnectorKitServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<RequestValidator>();
+        services.TryAddSingleton<IConnectorKitStore>(sp => ConnectorKitStoreFactory.Create(sp.GetRequiredService<IOptions<ConnectorKitServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IOutboxStore>(sp => sp.GetRequiredService<IConnectorKitStore>());
+        services.TryAddSingleton<RequestValidator>(sp => new RequestValidator(
+            sp.GetRequiredService<IOptions<ConnectorKitServerOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RequestValidator>>()));
         services.TryAddSingleton<IPricingPolicy, ReferencePricingPolicy>();
         services.TryAddSingleton<ConnectorKitServerTelemetry>();
         services.TryAddSingleton<ApplicationStateMachine>();

@@ -29,13 +29,3 @@ internal sealed class OutboxSignal(IServiceProvider services) : IOutboxSignal
 {
     public void Nudge() => (services.GetService(typeof(OutboxDispatcher)) as OutboxDispatcher)?.Nudge();
 }
-
-/// <summary>Picks the store the options name.</summary>
-internal static class StoreFactory
-{
-    public static IConnectorKitStore Create(ConnectorKitServerOptions options, TimeProvider timeProvider) => options.Store switch
-    {
-        StoreKind.PostgreSql => new PostgresConnectorKitStore(options.PostgresConnectionString!, timeProvider),
-        _ => SqliteConnectorKitStore.ForDataDirectory(options.DataDirectory, timeProvider),
-    };
-}

@@ -35,14 +35,19 @@ public sealed class OutboxDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly RetryDelays _delays;
     private readonly ConcurrentDictionary<string, Method<byte[], byte[]>?> _methods = new(StringComparer.Ordinal);
+    private readonly ConnectorKit.Server.Observability.ConnectorKitServerTelemetry? _telemetry;
     private TaskCompletionSource _wake = NewWake();
+    private long _lastDepth;
+    private long _lastDeadLetters;
+    private DateTimeOffset _statsReadAt = DateTimeOffset.MinValue;
 
     public OutboxDispatcher(
         IOutboxStore store,
         IPlatformChannelProvider channels,
         IOptions<ConnectorKitServerOptions> options,
         ILogger<OutboxDispatcher> logger,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        ConnectorKit.Server.Observability.ConnectorKitServerTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -55,6 +60,8 @@ public sealed class OutboxDispatcher : BackgroundService
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, "Platform.BatchSize");
         _delays = new RetryDelays(_options.BaseRetryDelay, _options.MaxRetryDelay);
         Owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        _telemetry = telemetry;
+        _telemetry?.RegisterOutboxProbe(() => (Volatile.Read(ref _lastDepth), Volatile.Read(ref _lastDeadLetters)));
     }
 
     /// <summary>This dispatcher's lease owner name: machine, process id and a per-instance guid.</summary>
@@ -87,6 +94,7 @@ public sealed class OutboxDispatcher : BackgroundService
             try
             {
                 var leasedAny = await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+                await RefreshStatsAsync(stoppingToken).ConfigureAwait(false);
                 failures = 0;
                 if (leasedAny)
                 {
@@ -111,6 +119,21 @@ public sealed class OutboxDispatcher : BackgroundService
         OutboxLog.Stopped(_logger, Owner);
     }
 
+    /// <summary>Keeps the outbox gauges current, reading the counts at most once a second.</summary>
+    private async Task RefreshStatsAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_telemetry is null || now - _statsReadAt < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        _statsReadAt = now;
+        var stats = await _store.GetOutboxStatsAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastDepth, stats.Pending);
+        Volatile.Write(ref _lastDeadLetters, stats.DeadLetters);
+    }
+
     /// <summary>One lease-and-deliver round; true when it leased anything.</summary>
     private async Task<bool> RunRoundAsync(CancellationToken stoppingToken)
     {
@@ -128,7 +151,9 @@ public sealed class OutboxDispatcher : BackgroundService
 
     private async Task DeliverAsync(OutboxMessage message)
     {
+        using var activity = _telemetry?.StartDelivery(message.ApplicationId, message.Method);
         var (code, detail) = await SendAsync(message).ConfigureAwait(false);
+        activity?.SetTag("rpc.grpc.status_code", (int)code);
         var status = DeliveryPolicy.Name(code);
         try
         {
@@ -137,11 +162,13 @@ public sealed class OutboxDispatcher : BackgroundService
             {
                 case DeliveryVerdict.Complete:
                     await _store.CompleteAsync(message.Id, CancellationToken.None).ConfigureAwait(false);
+                    _telemetry?.RecordDelivered(_time.GetUtcNow() - message.CreatedAt);
                     OutboxLog.Delivered(_logger, message.Id, message.Method, message.ApplicationId, message.Sequence, message.EventId);
                     break;
 
                 case DeliveryVerdict.DeadLetter:
                     await _store.DeadLetterAsync(message.Id, Truncate($"{status}: {detail}"), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    _telemetry?.RecordDeadLettered(status);
                     OutboxLog.DeadLettered(_logger, message.Id, message.Method, message.ApplicationId, message.Sequence, message.EventId, status, detail);
                     break;
 

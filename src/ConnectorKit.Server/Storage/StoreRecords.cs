@@ -85,5 +85,5 @@ public sealed record OutboxMessage(
 /// <summary>A callback the platform refused for good, with the reason.</summary>
 public sealed record DeadLetter(long Id, OutboxMessage Message, string Reason, DateTimeOffset ParkedAt);
 
-/// <summary>Outbox depth, what is waiting to be retried, and dead letters.</summary>
+/// <summary>Outbox depth (every message not yet acknowledged), those among them already tried and failed, and dead letters.</summary>
 public sealed record OutboxStats(long Pending, long Retrying, long DeadLetters, DateTimeOffset? OldestPendingCreatedAt);
