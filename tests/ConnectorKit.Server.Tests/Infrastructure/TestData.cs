@@ -4,7 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace ConnectorKit.Server.Tests.Infrastructure;
 
 /// <summary>Realistic requests: valid credit codes (GB 32100 check character), consents, products within their limits.</summary>
-internal static class TestData
+public static class TestData
 {
     public const string BankId = "bank-test";
     public const string ValidCode = "91310110666007217T";
