@@ -57,24 +57,28 @@ say() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'bench/run.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------------------------
-# Servers: one at a time, always stopped on exit.
+# Servers: all three run side by side (idle while another is measured) and are always stopped on exit.
 
+declare -A pid_of port_of log_of
 server_pid=""
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
+server_port=""
+stop_servers() {
+  local pid
+  for pid in "${pid_of[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pid_of[@]}"; do
     for _ in $(seq 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    kill -KILL "$server_pid" 2>/dev/null || true
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  pid_of=()
 }
-trap stop_server EXIT
-trap 'stop_server; exit 130' INT TERM
+trap stop_servers EXIT
+trap 'stop_servers; exit 130' INT TERM
 
 # Server on core 0, load generator on core 1, so neither steals the other's cycles. With fewer than 2 cores
 # nothing is pinned and the report says so.
@@ -84,24 +88,49 @@ else
   pin_server=(); pin_client=(); pinning="none (fewer than 2 cores or no taskset): figures are not comparable to pinned runs"
 fi
 
-# start_server NAME LOG CMD...: runs CMD pinned (exec'd, so $! is the server itself), waits for "LISTENING <port>".
-server_port=""
+# start_server NAME CMD...: runs CMD pinned (exec'd, so $! is the server itself), waits for "LISTENING <port>".
 start_server() {
-  local name="$1" log="$2"
-  shift 2
+  local name="$1" log="$work/runs/$1.log" pid port=""
+  shift
   : >"$log"
   "${pin_server[@]}" "$@" >>"$log" 2>&1 &
-  server_pid=$!
+  pid=$!
+  pid_of[$name]=$pid
+  log_of[$name]=$log
   local deadline=$((SECONDS + start_timeout))
   while [ $SECONDS -lt $deadline ]; do
-    server_port="$(sed -n 's/^LISTENING \([0-9][0-9]*\)$/\1/p' "$log" | head -n 1)"
-    [ -n "$server_port" ] && return 0
-    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; die "$name exited before it listened"; }
+    port="$(sed -n 's/^LISTENING \([0-9][0-9]*\)$/\1/p' "$log" | head -n 1)"
+    if [ -n "$port" ]; then
+      port_of[$name]=$port
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$name exited before it listened"; }
     sleep 0.1
   done
   cat "$log" >&2
   die "$name did not print LISTENING within ${start_timeout}s"
 }
+
+# CPU ticks of the benchmark's servers other than the one measured: they idle, but count as ours, not as "other".
+idle_servers_ticks() {
+  local name total=0
+  for name in "${!pid_of[@]}"; do
+    [ "${pid_of[$name]}" = "$server_pid" ] || total=$((total + $(cpu_ticks "${pid_of[$name]}")))
+  done
+  echo "$total"
+}
+
+# use_server NAME: the server the next h2load run, check and CPU reading are about.
+use_server() {
+  server_pid="${pid_of[$1]}"
+  server_port="${port_of[$1]}"
+  kill -0 "$server_pid" 2>/dev/null || { cat "${log_of[$1]}" >&2; die "$1 is no longer running"; }
+}
+
+# core_ticks N: busy ticks of core N so far (user + nice + system; interrupts and steal apart).
+core_ticks() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 }' /proc/stat; }
+# steal_ticks N: ticks the hypervisor gave core N's time to someone else.
+steal_ticks() { awk -v c="cpu$1" '$1 == c { print $9 }' /proc/stat; }
 
 # Server CPU time so far (user + system, all threads), in clock ticks.
 cpu_ticks() {
@@ -146,13 +175,13 @@ jit_methods() {
   grep '^JIT ' "$log" | tail -n 1 | sed -n 's/.*methods=\([0-9]*\).*/\1/p'
 }
 
-# warm_up SERVER LOG: JIT-compiled runtimes start slow and reach their steady state only after their hot code is
+# warm_up SERVER: JIT-compiled runtimes start slow and reach their steady state only after their hot code is
 # recompiled optimised (.NET's tiered compilation, V8's TurboFan). On one busy core .NET takes tens of seconds
 # to get there, so a fixed small warm-up would measure start-up instead. Rounds at the throughput shape go on
 # until the last three rounds' CPU per call lie within 10 % of each other and, for .NET, the JIT compiled at most
 # 20 methods during them. Sets warmup_summary.
 warm_up() {
-  local server="$1" log="$2" start=$SECONDS round=0 cpu_hist=() jit_hist=() before after
+  local server="$1" log="${log_of[$1]}" start=$SECONDS round=0 cpu_hist=() jit_hist=() before after
   local is_dotnet=false
   [ "$server" = grpc-js ] || is_dotnet=true
   $is_dotnet && jit_hist+=("$(jit_methods "$log")")
@@ -253,62 +282,89 @@ declare -A warmup_note  # how each server's warm-up ended
 declare -A jit_note     # methods the JIT compiled while a .NET server was measured
 raw_rows=""
 
+declare -A jit_before
+declare -A samples      # samples[server,shape,metric] = one value per run, space-separated
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 for server in "${servers[@]}"; do
   say "$server: start"
-  log="$work/runs/$server.log"
   case "$server" in
-    connectorkit) start_server "$server" "$log" "$server_bin" --mode connectorkit --port 0 ;;
-    bare) start_server "$server" "$log" "$server_bin" --mode bare --port 0 ;;
-    grpc-js) start_server "$server" "$log" node bench/grpc-js-server/server.js --port 0 ;;
+    connectorkit) start_server "$server" "$server_bin" --mode connectorkit --port 0 ;;
+    bare) start_server "$server" "$server_bin" --mode bare --port 0 ;;
+    grpc-js) start_server "$server" node bench/grpc-js-server/server.js --port 0 ;;
   esac
-  runtime_line[$server]="$(sed -n 's/^RUNTIME //p' "$log" | head -n 1)"
+  runtime_line[$server]="$(sed -n 's/^RUNTIME //p' "${log_of[$server]}" | head -n 1)"
+  use_server "$server"
   grpc_check
+done
 
+# Each server warms up while the others sit idle on the same core.
+for server in "${servers[@]}"; do
   say "$server: warm-up"
-  warm_up "$server" "$log"
+  use_server "$server"
+  warm_up "$server"
   grpc_check
   warmup_note[$server]="$warmup_summary"
-  [ "$server" = grpc-js ] || jit_before="$(jit_methods "$log")"
+  [ "$server" = grpc-js ] || jit_before[$server]="$(jit_methods "${log_of[$server]}")"
+done
 
-  for shape in "${shapes[@]}"; do
-    rates=() cpus=() busys=() cbusys=() lats=()
-    for rep in $(seq "$reps"); do
+# Repetitions take turns between the servers, so that whatever else the machine does at some moment
+# is spread over all three instead of landing on one.
+for shape in "${shapes[@]}"; do
+  say "measure: $shape"
+  for rep in $(seq "$reps"); do
+    for server in "${servers[@]}"; do
+      use_server "$server"
       file="$work/runs/$server-$shape-$rep.txt"
       before="$(cpu_ticks "$server_pid")"
       children_cpu client_before
+      core0_before="$(core_ticks 0)" core1_before="$(core_ticks 1)" steal_before="$(steal_ticks 0)" idle_before="$(idle_servers_ticks)"
       t0="$(date +%s.%N)"
       h2load_run "${shape_calls[$shape]}" "${shape_clients[$shape]}" "${shape_streams[$shape]}" "$file"
       t1="$(date +%s.%N)"
       after="$(cpu_ticks "$server_pid")"
       children_cpu client_after
+      core0_after="$(core_ticks 0)" core1_after="$(core_ticks 1)" steal_after="$(steal_ticks 0)" idle_after="$(idle_servers_ticks)"
       grpc_check
 
       calls="${shape_calls[$shape]}"
       rate="$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$file")"
-      cpu_us="$(awk -v d=$((after - before)) -v hz="$clk_tck" -v n="$calls" 'BEGIN { printf "%.2f", d / hz * 1e6 / n }')"
-      busy="$(awk -v d=$((after - before)) -v hz="$clk_tck" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", 100 * d / hz / (t1 - t0) }')"
-      client_busy="$(awk -v a="$client_before" -v b="$client_after" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", 100 * (b - a) / (t1 - t0) }')"
-      lat="$(mean_latency_us "$file")"
       [ -n "$rate" ] || die "no req/s in $file"
-      rates+=("$rate") cpus+=("$cpu_us") busys+=("$busy") cbusys+=("$client_busy") lats+=("$lat")
-      printf '%s %s #%s: %s calls/s, %s µs server CPU per call, server core %s%% busy, h2load core %s%% busy, mean latency %s µs\n' \
-        "$server" "$shape" "$rep" "$rate" "$cpu_us" "$busy" "$client_busy" "$lat" >&2
-      raw_rows+="| $server | $shape | $rep | $calls | $rate | $cpu_us | $busy % | $client_busy % | $lat |"$'\n'
+      read -r cpu_us busy client_busy other0 other1 steal < <(awk \
+        -v s=$((after - before)) -v hz="$clk_tck" -v n="$calls" -v t0="$t0" -v t1="$t1" \
+        -v c0="$client_before" -v c1="$client_after" \
+        -v k0=$((core0_after - core0_before - (idle_after - idle_before))) -v k1=$((core1_after - core1_before)) -v st=$((steal_after - steal_before)) \
+        'BEGIN {
+          wall = t1 - t0; client = c1 - c0;
+          o0 = 100 * (k0 / hz - s / hz) / wall; if (o0 < 0) o0 = 0;
+          o1 = 100 * (k1 / hz - client) / wall; if (o1 < 0) o1 = 0;
+          printf "%.2f %.0f %.0f %.0f %.0f %.0f\n", s / hz * 1e6 / n, 100 * s / hz / wall, 100 * client / wall, o0, o1, 100 * st / hz / wall }')
+      lat="$(mean_latency_us "$file")"
+      for metric in rate:"$rate" cpu:"$cpu_us" busy:"$busy" cbusy:"$client_busy" lat:"$lat" other0:"$other0" other1:"$other1"; do
+        samples[$server,$shape,${metric%%:*}]+="${metric#*:} "
+      done
+      printf '%s %s #%s: %s calls/s, %s µs server CPU per call, server core %s%% busy, h2load core %s%% busy, other processes %s%% / %s%% of cores 0 / 1, idle benchmark servers %s ticks, steal %s%%, mean latency %s µs\n' \
+        "$server" "$shape" "$rep" "$rate" "$cpu_us" "$busy" "$client_busy" "$other0" "$other1" "$((idle_after - idle_before))" "$steal" "$lat" >&2
+      raw_rows+="| $server | $shape | $rep | $calls | $rate | $cpu_us | $busy % | $client_busy % | $other0 % | $other1 % | $lat |"$'\n'
     done
-    result[$server,$shape,rate]="$(printf '%s\n' "${rates[@]}" | median)"
-    result[$server,$shape,cpu]="$(printf '%s\n' "${cpus[@]}" | median)"
-    result[$server,$shape,busy]="$(printf '%s\n' "${busys[@]}" | median)"
-    result[$server,$shape,cbusy]="$(printf '%s\n' "${cbusys[@]}" | median)"
-    result[$server,$shape,lat]="$(printf '%s\n' "${lats[@]}" | median)"
   done
+  for server in "${servers[@]}"; do
+    for metric in rate cpu busy cbusy lat other0 other1; do
+      result[$server,$shape,$metric]="$(tr ' ' '\n' <<<"${samples[$server,$shape,$metric]}" | grep . | median)"
+    done
+  done
+done
 
+for server in "${servers[@]}"; do
   if [ "$server" = grpc-js ]; then
     jit_note[$server]="n/a"
   else
-    jit_note[$server]="$(($(jit_methods "$log") - jit_before))"
+    use_server "$server"
+    jit_note[$server]="$(($(jit_methods "${log_of[$server]}") - jit_before[$server]))"
   fi
-  stop_server
 done
+stop_servers
+load_at_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Report
@@ -329,6 +385,12 @@ git diff --quiet HEAD -- bench src proto 2>/dev/null || commit="$commit (with un
   echo
   echo "Generated by \`bench/run.sh\`; do not edit by hand. What is measured and how: [bench/README.md](../bench/README.md)."
   $quick && { echo; echo "> **--quick run**: small call counts, one repetition. Not figures to quote."; }
+  busiest="$(for key in "${!result[@]}"; do case "$key" in *,other0|*,other1) echo "${result[$key]}" ;; esac; done | sort -g | tail -n 1)"
+  if awk -v b="${busiest:-0}" 'BEGIN { exit !(b > 5) }'; then
+    echo
+    echo "> **Shared machine**: other processes used up to ${busiest} % of a benchmark core (median of a cell) while"
+    echo "> this ran. Server CPU per call is the server's own time and holds up best; calls/s and latency suffer most."
+  fi
   echo
   echo "## Unary SubmitApplication: ConnectorKit.Grpc vs @grpc/grpc-js vs bare Kestrel"
   echo
@@ -348,6 +410,7 @@ git diff --quiet HEAD -- bench src proto 2>/dev/null || commit="$commit (with un
   echo "| warm-up, ConnectorKit | ${warmup_note[connectorkit]} |"
   echo "| warm-up, grpc-js | ${warmup_note[grpc-js]} |"
   echo "| warm-up, bare | ${warmup_note[bare]} |"
+  echo "| load average (1, 5, 15 min) | $load_at_start at the start, $load_at_end at the end |"
   echo "| JIT during measurement | methods compiled while measured: ConnectorKit ${jit_note[connectorkit]}, bare ${jit_note[bare]} |"
   for shape in "${shapes[@]}"; do
     echo
@@ -364,6 +427,7 @@ git diff --quiet HEAD -- bench src proto 2>/dev/null || commit="$commit (with un
     echo "| server CPU µs/call | $ck_cpu | $js_cpu | $bare_cpu | $(ratio "$ck_cpu" "$js_cpu") | $(ratio "$ck_cpu" "$bare_cpu") |"
     echo "| server core busy | ${result[connectorkit,$shape,busy]} % | ${result[grpc-js,$shape,busy]} % | ${result[bare,$shape,busy]} % | | |"
     echo "| h2load core busy | ${result[connectorkit,$shape,cbusy]} % | ${result[grpc-js,$shape,cbusy]} % | ${result[bare,$shape,cbusy]} % | | |"
+    echo "| other processes on core 0 / core 1 | ${result[connectorkit,$shape,other0]} % / ${result[connectorkit,$shape,other1]} % | ${result[grpc-js,$shape,other0]} % / ${result[grpc-js,$shape,other1]} % | ${result[bare,$shape,other0]} % / ${result[bare,$shape,other1]} % | | |"
     echo "| mean latency µs (h2load) | ${result[connectorkit,$shape,lat]} | ${result[grpc-js,$shape,lat]} | ${result[bare,$shape,lat]} | | |"
   done
   echo
@@ -403,13 +467,17 @@ git diff --quiet HEAD -- bench src proto 2>/dev/null || commit="$commit (with un
   echo "- Every server answers the same 144-byte message; after every run one @grpc/grpc-js call checks"
   echo "  \`grpc-status: 0\` and the exact response bytes, because h2load counts HTTP 200s only."
   echo "- Ratios are ConnectorKit's figure divided by the other's: below 1 is better for CPU, above 1 better for calls/s."
+  echo "- **Other processes**: the busy time of cores 0 and 1 (\`/proc/stat\`) not spent by the measured server or"
+  echo "  h2load. Near 0 % means the cores were the benchmark's; above a few per cent, something else ran (other"
+  echo "  builds, tests, databases) and took turns with the server, which lowers calls/s and raises latency. The"
+  echo "  repetitions take turns between the three servers so such load spreads over all of them."
   echo "- One core per server on a small VM: absolute figures move with the machine, and from run to run by a few"
   echo "  per cent; the ratios between servers measured in the same run are what the targets judge."
   echo
   echo "<details><summary>Every run</summary>"
   echo
-  echo "| server | shape | run | calls | calls/s | server CPU µs/call | server core busy | h2load core busy | mean latency µs |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| server | shape | run | calls | calls/s | server CPU µs/call | server core busy | h2load core busy | other processes, core 0 | other processes, core 1 | mean latency µs |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s' "$raw_rows"
   echo
   echo "</details>"
