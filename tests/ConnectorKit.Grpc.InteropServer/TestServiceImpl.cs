@@ -118,7 +118,7 @@ public sealed class TestServiceImpl : TestService.TestServiceBase
 
     private static void CheckCompression(BoolValue? expectCompressed, ServerCallContext context)
     {
-        var compressed = context.GetHttpContext().Features.Get<IGrpcRequestMessageFeature>()?.LastMessageCompressed == true;
+        var compressed = context.GetRequestMessageInfo()?.LastMessageCompressed == true;
         if (expectCompressed?.Value == true && !compressed)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Expected a compressed request message."));

@@ -1,9 +1,6 @@
 namespace ConnectorKit.Grpc;
 
-/// <summary>
-/// Facts about the request messages of a gRPC call, as an HTTP feature:
-/// <c>context.GetHttpContext().Features.Get&lt;IGrpcRequestMessageFeature&gt;()</c>.
-/// </summary>
+/// <summary>Facts about the request messages of a server call: <c>context.GetRequestMessageInfo()</c>.</summary>
 public interface IGrpcRequestMessageFeature
 {
     /// <summary>Whether the last request message read arrived compressed (its frame's flag was set).</summary>
@@ -11,4 +8,11 @@ public interface IGrpcRequestMessageFeature
 
     /// <summary>Request messages read so far.</summary>
     int MessagesRead { get; }
+}
+
+/// <summary>Reads <see cref="IGrpcRequestMessageFeature"/> from a server call.</summary>
+public static class ServerCallContextMessageExtensions
+{
+    /// <summary>The call's request-message facts, or null for a context that is not a ConnectorKit server call (e.g. a test double).</summary>
+    public static IGrpcRequestMessageFeature? GetRequestMessageInfo(this ServerCallContext context) => context as IGrpcRequestMessageFeature;
 }

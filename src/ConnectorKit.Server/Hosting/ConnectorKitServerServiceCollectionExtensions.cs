@@ -72,8 +72,8 @@ public static class ConnectorKitServerServiceCollectionExtensions
         services.AddHostedService<StoreMigrationService>();
         services.AddHostedService(sp => new DispatcherHost(sp.GetRequiredService<IOptions<ConnectorKitServerOptions>>(), sp.GetRequiredService<OutboxDispatcher>()));
 
-        services.TryAddScoped<CreditDataServiceImpl>();
-        services.TryAddScoped<LoanApplicationsServiceImpl>();
+        services.TryAddSingleton<CreditDataServiceImpl>();
+        services.TryAddSingleton<LoanApplicationsServiceImpl>();
         return services;
     }
 }

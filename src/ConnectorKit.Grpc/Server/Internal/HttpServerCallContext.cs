@@ -113,7 +113,6 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
         var request = _httpContext.Request;
         var response = _httpContext.Response;
         response.ContentType = GrpcProtocol.ContentType;
-        _httpContext.Features.Set<IGrpcRequestMessageFeature>(this);
 
         var encoding = request.Headers[GrpcProtocol.EncodingHeader];
         if (!StringValues.IsNullOrEmpty(encoding) && encoding != GrpcProtocol.IdentityEncoding)

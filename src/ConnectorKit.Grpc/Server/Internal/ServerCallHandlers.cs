@@ -107,7 +107,7 @@ internal abstract class ServerCallHandler<TService>
     /// <summary>The innermost continuation: gets the service instance, calls it, releases it.</summary>
     protected async Task<TResult> InvokeAsync<TResult>(ServerCallContext context, Func<TService, Task<TResult>> call)
     {
-        var (service, created) = Activator.Create(context.GetHttpContext().RequestServices);
+        var (service, created) = Activator.Create(context.GetHttpContext());
         try
         {
             return await call(service).ConfigureAwait(false);
@@ -120,7 +120,7 @@ internal abstract class ServerCallHandler<TService>
 
     protected async Task InvokeAsync(ServerCallContext context, Func<TService, Task> call)
     {
-        var (service, created) = Activator.Create(context.GetHttpContext().RequestServices);
+        var (service, created) = Activator.Create(context.GetHttpContext());
         try
         {
             await call(service).ConfigureAwait(false);
@@ -138,12 +138,20 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse> : Se
     where TResponse : class
 {
     private readonly Method<TRequest, TResponse> _method;
-    private readonly UnaryServerMethod<TRequest, TResponse> _pipeline;
+    private readonly Func<TService, TRequest, ServerCallContext, Task<TResponse>> _invoker;
+    private readonly UnaryServerMethod<TRequest, TResponse>? _pipeline;
 
     public UnaryServerCallHandler(Method<TRequest, TResponse> method, Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker, IReadOnlyList<Interceptor> interceptors, MethodOptions options, ILogger logger, TimeProvider timeProvider, ServiceActivator<TService> activator)
         : base(method, options, logger, timeProvider, activator)
     {
         _method = method;
+        _invoker = invoker;
+        if (interceptors.Count == 0)
+        {
+            // The hot path: no closure or delegate chain per call.
+            return;
+        }
+
         UnaryServerMethod<TRequest, TResponse> pipeline = (request, context) => InvokeAsync(context, service => invoker(service, request, context));
         for (var i = interceptors.Count - 1; i >= 0; i--)
         {
@@ -158,9 +166,28 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse> : Se
     protected override async Task HandleCoreAsync(HttpServerCallContext context)
     {
         var request = await context.ReadSingleMessageAsync(_method.RequestMarshaller).ConfigureAwait(false);
-        var response = await _pipeline(request, context).ConfigureAwait(false)
-            ?? throw new RpcException(new Status(StatusCode.Internal, "The handler returned no response message."));
-        await context.WriteMessageAsync(_method.ResponseMarshaller, response, flush: false).ConfigureAwait(false);
+        TResponse? response;
+        if (_pipeline is not null)
+        {
+            response = await _pipeline(request, context).ConfigureAwait(false);
+        }
+        else
+        {
+            var (service, created) = Activator.Create(context.GetHttpContext());
+            try
+            {
+                response = await _invoker(service, request, context).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (created)
+                {
+                    await ServiceActivator<TService>.ReleaseAsync(service, created).ConfigureAwait(false);
+                }
+            }
+        }
+
+        await context.WriteMessageAsync(_method.ResponseMarshaller, response ?? throw new RpcException(new Status(StatusCode.Internal, "The handler returned no response message.")), flush: false).ConfigureAwait(false);
     }
 }
 
