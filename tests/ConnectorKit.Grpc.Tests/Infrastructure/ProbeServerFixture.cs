@@ -60,6 +60,16 @@ public sealed class DetailedErrorsProbeServerFixture : ProbeServerFixture
     protected override void Configure(GrpcServiceOptions options) => options.EnableDetailedErrors = true;
 }
 
+/// <summary>The server configured to gzip responses (when the client accepts it) and to send at most 64 KiB per message.</summary>
+public sealed class GzipProbeServerFixture : ProbeServerFixture
+{
+    protected override void Configure(GrpcServiceOptions options)
+    {
+        options.ResponseCompressionAlgorithm = "gzip";
+        options.MaxSendMessageSize = 64 * 1024;
+    }
+}
+
 /// <summary>Records the methods it saw and tags replies, to prove server interceptors wrap handlers.</summary>
 public sealed class RecordingInterceptor : Interceptor
 {
