@@ -16,7 +16,7 @@ public sealed partial class BankProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<BankProcess> StartAsync(string bankId, string dataDirectory, Uri platformAddress, CancellationToken cancellationToken)
+    public static async Task<BankProcess> StartAsync(string bankId, string dataDirectory, Uri platformAddress, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "BankServer.dll");
         if (!File.Exists(dll))
@@ -40,6 +40,12 @@ public sealed partial class BankProcess : IAsyncDisposable
         })
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        // Tokens go in the environment, not on the command line, where every user of the machine could read them.
+        foreach (var (key, value) in secrets)
+        {
+            startInfo.Environment[key] = value;
         }
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start the reference bank.");
