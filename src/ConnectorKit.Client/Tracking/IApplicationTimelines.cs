@@ -97,17 +97,21 @@ public static class ServiceLevels
     public static DateTimeOffset DecisionDeadline(DateTimeOffset submittedAt)
     {
         var local = submittedAt.ToOffset(ChinaStandardTime);
-        if (IsWeekend(local))
+        var days = DecisionWorkingDays;
+        var weekendStart = IsWeekend(local);
+        if (weekendStart)
         {
             while (IsWeekend(local))
             {
                 local = local.AddDays(1);
             }
 
+            // From Monday 00:00 the fifth working day ends at Saturday 00:00: four steps to Friday 00:00, then that whole day.
             local = new DateTimeOffset(local.Date, ChinaStandardTime);
+            days--;
         }
 
-        for (var added = 0; added < DecisionWorkingDays;)
+        for (var added = 0; added < days;)
         {
             local = local.AddDays(1);
             if (!IsWeekend(local))
@@ -116,7 +120,7 @@ public static class ServiceLevels
             }
         }
 
-        return local.ToUniversalTime();
+        return (weekendStart ? local.AddDays(1) : local).ToUniversalTime();
     }
 
     private static bool IsWeekend(DateTimeOffset local) => local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
