@@ -1,0 +1,101 @@
+using ConnectorKit.Client.Tracking;
+using ConnectorKit.Contracts.V1;
+using Microsoft.Data.Sqlite;
+
+namespace ConnectorKit.Client.Tests.Tracking;
+
+public sealed class ApplicationTrackerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 1, 0, 0, TimeSpan.Zero);
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "connectorkit-tracker-" + Guid.NewGuid().ToString("N"));
+    private SqlitePlatformStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = SqlitePlatformStore.ForDataDirectory(_directory);
+        await _store.MigrateAsync().WaitAsync(Timeout);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewFile_SchemaVersionOneInDataDirectory()
+    {
+        var version = await _store.GetSchemaVersionAsync().WaitAsync(Timeout);
+        await _store.MigrateAsync().WaitAsync(Timeout);
+
+        Assert.Equal(1, version);
+        Assert.Equal(1, await _store.GetSchemaVersionAsync().WaitAsync(Timeout));
+        Assert.Equal(Path.Combine(_directory, "connectorkit-platform.db"), _store.DatabasePath);
+    }
+
+    [Fact]
+    public async Task RecordSubmittedAsync_SameApplicationTwice_KeepsFirstRecord()
+    {
+        var tracker = new ApplicationTracker(_store);
+
+        await tracker.RecordSubmittedAsync("bank-a", Application("app-1", 1_000), Monday).WaitAsync(Timeout);
+        await tracker.RecordSubmittedAsync("bank-a", Application("app-1", 9_999), Monday.AddDays(1)).WaitAsync(Timeout);
+        var timeline = await tracker.GetTimelineAsync("bank-a", "app-1").WaitAsync(Timeout);
+
+        Assert.Equal(1_000, timeline!.Application.RequestedAmountMinor);
+        Assert.Equal([new TimelineStep(ApplicationState.Submitted, Monday, string.Empty)], timeline.Steps);
+        Assert.Null(timeline.TimeToDecision);
+        Assert.Null(timeline.TimeToMoney);
+        Assert.Null(await tracker.GetTimelineAsync("bank-b", "app-1").WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task GetServiceLevelReportAsync_BankAndPeriod_OnlyMatchingApplications()
+    {
+        var tracker = new ApplicationTracker(_store);
+        await tracker.RecordSubmittedAsync("bank-a", Application("a1", 1), Monday).WaitAsync(Timeout);
+        await tracker.RecordSubmittedAsync("bank-a", Application("a2", 1), Monday.AddDays(10)).WaitAsync(Timeout);
+        await tracker.RecordSubmittedAsync("bank-b", Application("b1", 1), Monday).WaitAsync(Timeout);
+
+        var bankA = await tracker.GetServiceLevelReportAsync(bankId: "bank-a").WaitAsync(Timeout);
+        var firstWeek = await tracker.GetServiceLevelReportAsync(Monday, Monday.AddDays(7)).WaitAsync(Timeout);
+
+        Assert.Equal(2, bankA.Applications);
+        Assert.Equal(2, firstWeek.Applications);
+        Assert.Equal(0, firstWeek.TimeToDecision.Count);
+    }
+
+    [Fact]
+    public async Task ApplyEventAsync_HandlerThrows_NothingStored()
+    {
+        var tracker = new ApplicationTracker(_store);
+        await tracker.RecordSubmittedAsync("bank-a", Application("app-1", 1), Monday).WaitAsync(Timeout);
+        var incoming = new IncomingEvent("bank-a", "e1", "app-1", 1, [1, 2, 3], Monday);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.ApplyEventAsync(
+            incoming,
+            a => EventTransition.Accept(a with { State = ApplicationState.UnderReview }),
+            (_, _, _) => throw new InvalidOperationException("down"))).WaitAsync(Timeout);
+        var calls = 0;
+        var retried = await _store.ApplyEventAsync(
+            incoming,
+            a => EventTransition.Accept(a with { State = ApplicationState.UnderReview }),
+            (_, _, _) => { calls++; return Task.CompletedTask; }).WaitAsync(Timeout);
+
+        Assert.Equal(ApplyEventOutcome.Applied, retried.Outcome);
+        Assert.Equal(1, calls);
+        Assert.Equal(ApplicationState.UnderReview, (await _store.GetAsync("bank-a", "app-1").WaitAsync(Timeout))!.State);
+    }
+
+    private static Application Application(string id, long minor) => new()
+    {
+        ApplicationId = id,
+        EnterpriseCreditCode = "91310110666007217T",
+        Product = ProductType.ParkGuaranteeLoan,
+        RequestedAmount = new Money { UnitsMinor = minor, CurrencyCode = "CNY" },
+        State = ApplicationState.Submitted,
+    };
+}
