@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ConnectorKit.Client;
+using ConnectorKit.Client.Receiver;
 using ConnectorKit.Contracts.V1;
 
 namespace ConnectorKit.Examples.PlatformClient;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using ConnectorKit.Client;
+using ConnectorKit.Client.Receiver;
+using ConnectorKit.Client.Tracking;
 using ConnectorKit.Contracts.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -152,7 +154,7 @@ public sealed class DemoRunner(DemoOptions options)
         var approved = handler.ApprovedFen.Count;
         var rejected = handler.States.Values.Count(s => s == ApplicationState.Rejected);
         var moreInfo = handler.States.Values.Count(s => s == ApplicationState.MoreInfoRequired);
-        var report = await platformServices.GetRequiredService<IApplicationTimelines>().GetServiceLevelReportAsync(cancellationToken);
+        var report = await platformServices.GetRequiredService<IApplicationTimelines>().GetServiceLevelReportAsync(cancellationToken: cancellationToken);
 
         foreach (var id in applicationIds.Take(3))
         {
@@ -171,8 +173,8 @@ public sealed class DemoRunner(DemoOptions options)
         table.AddRow("more information asked", moreInfo.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("approved amount", Yuan(handler.ApprovedFen.Values.Sum()));
         table.AddRow("disbursed amount", Yuan(handler.DisbursedFen));
-        table.AddRow("time to decision, median / p95", $"{Ms(report.TimeToDecisionMedian)} / {Ms(report.TimeToDecisionP95)}");
-        table.AddRow("time to money, median / p95", $"{Ms(report.TimeToMoneyMedian)} / {Ms(report.TimeToMoneyP95)}");
+        table.AddRow("time to decision, median / p95", $"{Ms(report.TimeToDecision.Median)} / {Ms(report.TimeToDecision.P95)}");
+        table.AddRow("time to money, median / p95", $"{Ms(report.TimeToMoney.Median)} / {Ms(report.TimeToMoney.P95)}");
         if (options.Plain)
         {
             foreach (var row in new (string, string)[]
@@ -183,8 +185,8 @@ public sealed class DemoRunner(DemoOptions options)
                 ("more information asked", moreInfo.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("approved amount", Yuan(handler.ApprovedFen.Values.Sum())),
                 ("disbursed amount", Yuan(handler.DisbursedFen)),
-                ("time to decision, median / p95", $"{Ms(report.TimeToDecisionMedian)} / {Ms(report.TimeToDecisionP95)}"),
-                ("time to money, median / p95", $"{Ms(report.TimeToMoneyMedian)} / {Ms(report.TimeToMoneyP95)}"),
+                ("time to decision, median / p95", $"{Ms(report.TimeToDecision.Median)} / {Ms(report.TimeToDecision.P95)}"),
+                ("time to money, median / p95", $"{Ms(report.TimeToMoney.Median)} / {Ms(report.TimeToMoney.P95)}"),
             })
             {
                 Console.WriteLine($"{row.Item1}: {row.Item2}");
