@@ -195,6 +195,36 @@ public sealed class RichErrorTests(ProbeServerFixture server) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task ClientStreaming_ServerFailsWhileClientStillWrites_ClientSeesServerStatusNotCancelled()
+    {
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var client = new Probe.Probe.ProbeClient(channel);
+        using var call = client.Collect(deadline: DateTime.UtcNow.AddSeconds(20));
+        var big = new string('x', 64 * 1024);
+        RpcException? error = null;
+
+        try
+        {
+            await call.RequestStream.WriteAsync(new ProbeRequest { Text = "fail" }).WaitAsync(TimeSpan.FromSeconds(20));
+            for (var i = 0; i < 200; i++)
+            {
+                await call.RequestStream.WriteAsync(new ProbeRequest { Text = big }).WaitAsync(TimeSpan.FromSeconds(20));
+            }
+
+            await call.RequestStream.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (RpcException ex)
+        {
+            error = ex;
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal("bank busy, try later", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task Throw_ClientSeesUnknownWithoutServerDetails()
     {
         using var channel = GrpcChannel.ForAddress(server.Address);

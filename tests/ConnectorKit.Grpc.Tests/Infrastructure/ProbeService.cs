@@ -45,6 +45,11 @@ public sealed class ProbeService : Probe.Probe.ProbeBase
         var texts = new List<string>();
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
+            if (request.Text == "fail")
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "bank busy, try later"));
+            }
+
             count++;
             texts.Add(request.Text);
         }

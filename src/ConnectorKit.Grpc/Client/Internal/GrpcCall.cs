@@ -35,6 +35,12 @@ internal sealed class GrpcCall<TRequest, TResponse>
     private readonly CancellationTokenSource _cts;
     private readonly bool _hasTimer;
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Completed when the call's final status is set, whoever set it.
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How long a failed request write waits for the server's own status before reporting the write's failure.</summary>
+    private static readonly TimeSpan WriteFailureGrace = TimeSpan.FromSeconds(2);
     private readonly Lock _lock = new();
 
     private CancellationTokenRegistration _userCancellation;
@@ -244,6 +250,14 @@ internal sealed class GrpcCall<TRequest, TResponse>
         }
         catch (Exception ex)
         {
+            if (!_finished)
+            {
+                // A server that ends the call while a request message is on its way resets the request side; the write
+                // fails first, but the status the server sent is the one to report. Give the response side a moment to
+                // read it (local cancellation and the deadline set their status before they cancel, so they skip this).
+                await Task.WhenAny(_ended.Task, Task.Delay(WriteFailureGrace)).ConfigureAwait(false);
+            }
+
             if (_finished && _status.StatusCode == StatusCode.OK)
             {
                 // The server ended the call successfully while this write was on its way.
@@ -647,6 +661,8 @@ internal sealed class GrpcCall<TRequest, TResponse>
             request = _request;
             response = _response;
         }
+
+        _ended.TrySetResult();
 
         _userCancellation.Unregister();
         _deadlineRegistration.Unregister();
