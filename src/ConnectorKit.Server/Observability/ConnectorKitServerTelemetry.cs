@@ -134,27 +134,7 @@ public sealed class ConnectorKitServerTelemetry : IDisposable
     }
 
     /// <summary>The canonical gRPC name of a status code, e.g. <c>PERMISSION_DENIED</c>.</summary>
-    internal static string StatusName(StatusCode status) => status switch
-    {
-        StatusCode.OK => "OK",
-        StatusCode.Cancelled => "CANCELLED",
-        StatusCode.Unknown => "UNKNOWN",
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
-        StatusCode.NotFound => "NOT_FOUND",
-        StatusCode.AlreadyExists => "ALREADY_EXISTS",
-        StatusCode.PermissionDenied => "PERMISSION_DENIED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.Aborted => "ABORTED",
-        StatusCode.OutOfRange => "OUT_OF_RANGE",
-        StatusCode.Unimplemented => "UNIMPLEMENTED",
-        StatusCode.Internal => "INTERNAL",
-        StatusCode.Unavailable => "UNAVAILABLE",
-        StatusCode.DataLoss => "DATA_LOSS",
-        StatusCode.Unauthenticated => "UNAUTHENTICATED",
-        _ => ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    internal static string StatusName(StatusCode status) => status.ToWireName();
 
     // OpenTelemetry's RPC conventions name spans "package.Service/Method", without the path's leading slash.
     private static string SpanName(string method) => method.StartsWith('/') ? method[1..] : method;

@@ -39,26 +39,6 @@ internal static class DeliveryPolicy
         _ => DeliveryVerdict.Retry,
     };
 
-    /// <summary>The canonical upper-case name, e.g. <c>FAILED_PRECONDITION</c>.</summary>
-    public static string Name(StatusCode code) => code switch
-    {
-        StatusCode.OK => "OK",
-        StatusCode.Cancelled => "CANCELLED",
-        StatusCode.Unknown => "UNKNOWN",
-        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
-        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
-        StatusCode.NotFound => "NOT_FOUND",
-        StatusCode.AlreadyExists => "ALREADY_EXISTS",
-        StatusCode.PermissionDenied => "PERMISSION_DENIED",
-        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
-        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
-        StatusCode.Aborted => "ABORTED",
-        StatusCode.OutOfRange => "OUT_OF_RANGE",
-        StatusCode.Unimplemented => "UNIMPLEMENTED",
-        StatusCode.Internal => "INTERNAL",
-        StatusCode.Unavailable => "UNAVAILABLE",
-        StatusCode.DataLoss => "DATA_LOSS",
-        StatusCode.Unauthenticated => "UNAUTHENTICATED",
-        _ => ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    /// <summary>The canonical gRPC name of a status code, e.g. <c>PERMISSION_DENIED</c>.</summary>
+    public static string Name(StatusCode code) => code.ToWireName();
 }
