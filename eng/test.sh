@@ -11,7 +11,7 @@ mkdir -p "$results"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "npm tools (grpc-js, proto-loader, buf)"
+step "npm tools (grpc-js, proto-loader, buf, wiremock)"
 if [ ! -d tools/node_modules ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
   (cd tools && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
