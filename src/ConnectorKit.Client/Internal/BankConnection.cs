@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using ConnectorKit.Grpc.Security;
 
 namespace ConnectorKit.Client.Internal;
 
@@ -98,32 +99,9 @@ internal sealed class BankConnection : IDisposable
         var channelOptions = new GrpcChannelOptions
         {
             LoggerFactory = loggerFactory,
-            ConfigureSocketsHttpHandler = handler => ConfigureTls(handler.SslOptions, clientCertificate, authorities),
+            ConfigureSocketsHttpHandler = handler => ChannelTls.Configure(handler.SslOptions, clientCertificate, authorities),
         };
         channelOptions.Interceptors.Add(new BankTokenInterceptor(bankId, tokens));
         return GrpcChannel.ForAddress(options.Address!, channelOptions);
-    }
-
-    private static void ConfigureTls(SslClientAuthenticationOptions ssl, X509Certificate2? clientCertificate, X509Certificate2Collection? authorities)
-    {
-        if (clientCertificate is not null)
-        {
-            ssl.ClientCertificates = [clientCertificate];
-
-            // The default selection sends a certificate only when the server lists its issuer, which many servers don't.
-            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
-        }
-
-        if (authorities is not null)
-        {
-            var policy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-                DisableCertificateDownloads = true,
-            };
-            policy.CustomTrustStore.AddRange(authorities);
-            ssl.CertificateChainPolicy = policy;
-        }
     }
 }

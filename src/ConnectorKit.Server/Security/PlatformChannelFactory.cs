@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using ConnectorKit.Grpc;
 using ConnectorKit.Server.Security.Internal;
 using Microsoft.Extensions.Logging;
+using ConnectorKit.Grpc.Security;
 
 namespace ConnectorKit.Server.Security;
 
@@ -36,7 +37,7 @@ public static class PlatformChannelFactory
         var channelOptions = new GrpcChannelOptions
         {
             LoggerFactory = loggerFactory,
-            ConfigureSocketsHttpHandler = handler => ConfigureTls(handler.SslOptions, clientCertificate, authorities),
+            ConfigureSocketsHttpHandler = handler => ChannelTls.Configure(handler.SslOptions, clientCertificate, authorities),
         };
         if (!string.IsNullOrEmpty(options.BearerToken))
         {
@@ -48,31 +49,5 @@ public static class PlatformChannelFactory
         }
 
         return GrpcChannel.ForAddress(address, channelOptions);
-    }
-
-    private static void ConfigureTls(SslClientAuthenticationOptions ssl, X509Certificate2? clientCertificate, X509Certificate2Collection? authorities)
-    {
-        if (clientCertificate is not null)
-        {
-            ssl.ClientCertificates = [clientCertificate];
-
-            // The default selection sends a certificate only when its issuer is in the server's list of acceptable CAs,
-            // which many servers leave empty; there is exactly one certificate to send, so always send it.
-            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
-        }
-
-        if (authorities is not null)
-        {
-            var policy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-                DisableCertificateDownloads = true,
-            };
-            policy.CustomTrustStore.AddRange(authorities);
-
-            // The host name is still checked against the certificate; only the set of trusted roots changes.
-            ssl.CertificateChainPolicy = policy;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using ConnectorKit.Grpc.Security;
 using ConnectorKit.Server.Security;
 using ConnectorKit.Server.Tests.Security.Infrastructure;
 

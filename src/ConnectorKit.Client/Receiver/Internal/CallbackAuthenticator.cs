@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using ConnectorKit.Grpc;
+using ConnectorKit.Grpc.Security;
 
 namespace ConnectorKit.Client.Receiver.Internal;
 
@@ -13,36 +12,18 @@ namespace ConnectorKit.Client.Receiver.Internal;
 internal sealed class CallbackAuthenticator
 {
     private const string BearerPrefix = "Bearer ";
-    private const string CommonNameOid = "2.5.4.3";
-    private const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
 
-    private readonly (byte[] Hash, string BankId)[] _tokens;
-    private readonly Dictionary<string, string> _pins = new(StringComparer.Ordinal);
-    private readonly X509Certificate2Collection _authorities = [];
+    private readonly BearerTokenMatcher _tokens;
+    private readonly PeerCertificateValidator _certificates;
     private readonly bool _allowAnonymous;
-    private readonly TimeProvider _time;
 
     /// <exception cref="InvalidOperationException">The options cannot work (empty token or bank id, malformed pin, unreadable CA, nothing configured).</exception>
     public CallbackAuthenticator(ConnectorKitCallbackOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _time = timeProvider ?? TimeProvider.System;
         _allowAnonymous = options.AllowUnauthenticatedCallers;
-        _tokens = [.. options.BearerTokens.Select(entry =>
-            string.IsNullOrWhiteSpace(entry.Key) || string.IsNullOrWhiteSpace(entry.Value)
-                ? throw new InvalidOperationException("BearerTokens holds an empty token or bank id.")
-                : (Hash(entry.Key), entry.Value))];
-        foreach (var (thumbprint, bankId) in options.PinnedClientCertificates)
-        {
-            var hex = new string([.. thumbprint.Where(Uri.IsHexDigit)]).ToUpperInvariant();
-            if (hex.Length != 64 || string.IsNullOrWhiteSpace(bankId))
-            {
-                throw new InvalidOperationException($"Pinned client certificate '{thumbprint}' needs a SHA-256 thumbprint (64 hex digits) and a bank id.");
-            }
-
-            _pins[hex] = bankId;
-        }
-
+        _tokens = new BearerTokenMatcher(options.BearerTokens);
+        X509Certificate2Collection authorities = [];
         if (options.ClientCertificateCaPath is { Length: > 0 } caPath)
         {
             if (!File.Exists(caPath))
@@ -50,13 +31,10 @@ internal sealed class CallbackAuthenticator
                 throw new InvalidOperationException($"ClientCertificateCaPath '{caPath}' does not exist.");
             }
 
-            _authorities.ImportFromPemFile(caPath);
-            if (_authorities.Count == 0)
-            {
-                throw new InvalidOperationException($"ClientCertificateCaPath '{caPath}' holds no PEM certificate.");
-            }
+            authorities = CertificateLoader.LoadPemCertificates(caPath);
         }
 
+        _certificates = new PeerCertificateValidator(options.PinnedClientCertificates, authorities, timeProvider);
         if (!IsConfigured && !_allowAnonymous)
         {
             throw new InvalidOperationException(
@@ -64,7 +42,7 @@ internal sealed class CallbackAuthenticator
         }
     }
 
-    public bool IsConfigured => _tokens.Length > 0 || _pins.Count > 0 || _authorities.Count > 0;
+    public bool IsConfigured => _tokens.IsConfigured || _certificates.IsConfigured;
 
     /// <summary>The calling bank's id, or null when anonymous callers are allowed and no credentials are configured.</summary>
     /// <exception cref="RpcException">UNAUTHENTICATED for missing or invalid credentials; PERMISSION_DENIED when certificate and token disagree.</exception>
@@ -77,13 +55,13 @@ internal sealed class CallbackAuthenticator
 
         string? certificateBank = null;
         var certificate = context.GetHttpContext().Connection.ClientCertificate;
-        if (certificate is not null && (_pins.Count > 0 || _authorities.Count > 0))
+        if (certificate is not null && _certificates.IsConfigured)
         {
             certificateBank = ValidateCertificate(certificate) ?? throw Unauthenticated("The client certificate is not accepted.");
         }
 
         string? tokenBank = null;
-        if (_tokens.Length > 0)
+        if (_tokens.IsConfigured)
         {
             var headers = context.RequestHeaders.Where(e => string.Equals(e.Key, "authorization", StringComparison.OrdinalIgnoreCase) && !e.IsBinary).ToList();
             if (headers.Count == 0)
@@ -107,7 +85,7 @@ internal sealed class CallbackAuthenticator
                 }
 
                 // The token never appears in a message or a log line.
-                tokenBank = Match(value[BearerPrefix.Length..].Trim()) ?? throw Unauthenticated("The bearer token is not recognised.");
+                tokenBank = _tokens.Match(value[BearerPrefix.Length..].Trim()) ?? throw Unauthenticated("The bearer token is not recognised.");
             }
         }
 
@@ -116,69 +94,10 @@ internal sealed class CallbackAuthenticator
             throw new RpcException(new Status(StatusCode.PermissionDenied, "The client certificate and the bearer token belong to different banks."));
         }
 
-        return certificateBank ?? tokenBank ?? throw Unauthenticated(_tokens.Length > 0 ? "A bearer token is required." : "A client certificate is required.");
+        return certificateBank ?? tokenBank ?? throw Unauthenticated(_tokens.IsConfigured ? "A bearer token is required." : "A client certificate is required.");
     }
 
-    internal string? ValidateCertificate(X509Certificate2 certificate)
-    {
-        var now = _time.GetUtcNow().UtcDateTime;
-        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
-        {
-            return null;
-        }
-
-        if (_pins.TryGetValue(Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256)), out var pinned))
-        {
-            return pinned;
-        }
-
-        if (_authorities.Count == 0 || certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
-        {
-            return null;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_authorities);
-
-        // Private CAs rarely publish CRLs; revocation is done by rotating the CA or removing a pin.
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = now;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthenticationOid));
-        if (!chain.Build(certificate))
-        {
-            return null;
-        }
-
-        foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: true))
-        {
-            if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == CommonNameOid && !string.IsNullOrWhiteSpace(rdn.GetSingleElementValue()))
-            {
-                return rdn.GetSingleElementValue();
-            }
-        }
-
-        return null;
-    }
-
-    private string? Match(string token)
-    {
-        // Fixed-length hashes hide the configured tokens' lengths; visiting every entry hides which one matched.
-        var presented = Hash(token);
-        string? bankId = null;
-        foreach (var (hash, candidate) in _tokens)
-        {
-            if (CryptographicOperations.FixedTimeEquals(presented, hash))
-            {
-                bankId = candidate;
-            }
-        }
-
-        return bankId;
-    }
-
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    internal string? ValidateCertificate(X509Certificate2 certificate) => _certificates.Validate(certificate).PeerId;
 
     private static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace ConnectorKit.Server.Security;
+namespace ConnectorKit.Grpc.Security;
 
 /// <summary>Loads certificates from PEM files, the format platform and bank PKI teams exchange.</summary>
 public static class CertificateLoader
