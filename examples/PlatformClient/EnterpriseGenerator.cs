@@ -10,8 +10,6 @@ namespace ConnectorKit.Examples.PlatformClient;
 /// </summary>
 public sealed class EnterpriseGenerator(int seed)
 {
-    private const string Charset = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    private static readonly int[] Weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     private static readonly string[] Divisions = ["310110", "310115", "310104", "440305", "440304", "320505"];
     private static readonly string[] Industries = ["C3911", "C3914", "I6511", "I6513", "M7320", "C2710", "C3563"];
     private static readonly string[] NameStems = ["星海", "云启", "知行", "鸿图", "芯源", "智汇", "瑞丰", "博远", "天工", "青禾"];
@@ -111,14 +109,7 @@ public sealed class EnterpriseGenerator(int seed)
     public static string CreditCode(int index)
     {
         var body = "9131011" + index.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
-        var sum = 0;
-        for (var i = 0; i < 17; i++)
-        {
-            sum += Charset.IndexOf(body[i], StringComparison.Ordinal) * Weights[i];
-        }
-
-        var check = 31 - (sum % 31);
-        return body + Charset[check == 31 ? 0 : check];
+        return body + UnifiedSocialCreditCode.ComputeCheckCharacter(body);
     }
 
     private CreditGrade PickGrade() => _random.Next(100) switch

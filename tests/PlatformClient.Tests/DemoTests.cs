@@ -40,7 +40,7 @@ public sealed class DemoTests : IDisposable
 
         var codes = Enumerable.Range(1, 500).Select(i => generator.Next(i, "bank", DateTimeOffset.UtcNow).Profile.Enterprise.CreditCode).ToList();
 
-        Assert.All(codes, code => Assert.True(ConnectorKit.Server.Validation.UnifiedSocialCreditCode.HasValidCheckCharacter(code), code));
+        Assert.All(codes, code => Assert.True(UnifiedSocialCreditCode.HasValidCheckCharacter(code), code));
         Assert.Equal(500, codes.Distinct().Count());
     }
 

@@ -166,18 +166,7 @@ internal sealed class ApplicationStateMachine(
         return stored is null ? throw new ApplicationNotFoundException(applicationId) : Application.Parser.ParseFrom(stored.Payload);
     }
 
-    internal static string Describe(ApplicationState state) => state switch
-    {
-        ApplicationState.Submitted => "SUBMITTED",
-        ApplicationState.UnderReview => "UNDER_REVIEW",
-        ApplicationState.Approved => "APPROVED",
-        ApplicationState.Rejected => "REJECTED",
-        ApplicationState.MoreInfoRequired => "MORE_INFO_REQUIRED",
-        ApplicationState.Withdrawn => "WITHDRAWN",
-        ApplicationState.Disbursed => "DISBURSED",
-        ApplicationState.Closed => "CLOSED",
-        _ => "UNSPECIFIED",
-    };
+    internal static string Describe(ApplicationState state) => state.ToContractName();
 
     internal static void AddTimeline(Application app, DateTimeOffset at, string? note) => app.Timeline.Add(new TimelineEntry
     {

@@ -11,21 +11,12 @@ public static class TestData
     public const string OtherValidCode = "91440300708461136T";
     public const string BadCheckCode = "91350100M0001TGQXM";
 
-    private const string Charset = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    private static readonly int[] Weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
     /// <summary>A valid credit code made from a number, for bulk data.</summary>
     public static string CreditCode(int n)
     {
         var body = "9131011" + n.ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
-        var sum = 0;
-        for (var i = 0; i < 17; i++)
-        {
-            sum += Charset.IndexOf(body[i], StringComparison.Ordinal) * Weights[i];
-        }
-
-        var c = 31 - (sum % 31);
-        return body + Charset[c == 31 ? 0 : c];
+        return body + UnifiedSocialCreditCode.ComputeCheckCharacter(body);
     }
 
     public static Consent Consent(string creditCode, ConsentScope scope, string? consentId = null, DateTimeOffset? now = null, string bankId = BankId)

@@ -78,18 +78,7 @@ internal static class LoanEventStateMachine
         });
     }
 
-    private static string Name(ApplicationState state) => state switch
-    {
-        ApplicationState.Submitted => "SUBMITTED",
-        ApplicationState.UnderReview => "UNDER_REVIEW",
-        ApplicationState.Approved => "APPROVED",
-        ApplicationState.Rejected => "REJECTED",
-        ApplicationState.MoreInfoRequired => "MORE_INFO_REQUIRED",
-        ApplicationState.Withdrawn => "WITHDRAWN",
-        ApplicationState.Disbursed => "DISBURSED",
-        ApplicationState.Closed => "CLOSED",
-        _ => "UNSPECIFIED",
-    };
+    private static string Name(ApplicationState state) => state.ToContractName();
 
     private static string Yuan(long minor) => $"{minor / 100}.{Math.Abs(minor % 100):00}";
 

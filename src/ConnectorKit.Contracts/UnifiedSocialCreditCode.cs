@@ -1,4 +1,4 @@
-namespace ConnectorKit.Server.Validation;
+namespace ConnectorKit.Contracts.V1;
 
 /// <summary>The 18-character Unified Social Credit Code of GB 32100-2015: format, check character, masking.</summary>
 public static class UnifiedSocialCreditCode
@@ -67,7 +67,7 @@ public static class UnifiedSocialCreditCode
     }
 
     /// <summary>Zero-based index of the first character outside <see cref="Charset"/>, or -1.</summary>
-    internal static int IndexOfInvalidCharacter(string code)
+    public static int IndexOfInvalidCharacter(string code)
     {
         for (var i = 0; i < code.Length; i++)
         {

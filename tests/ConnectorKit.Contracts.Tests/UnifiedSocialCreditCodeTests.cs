@@ -1,6 +1,6 @@
-using ConnectorKit.Server.Validation;
+using ConnectorKit.Contracts.V1;
 
-namespace ConnectorKit.Server.Tests.Validation;
+namespace ConnectorKit.Contracts.Tests;
 
 public sealed class UnifiedSocialCreditCodeTests
 {
