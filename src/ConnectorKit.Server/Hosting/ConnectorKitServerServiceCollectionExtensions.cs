@@ -63,6 +63,7 @@ public static class ConnectorKitServerServiceCollectionExtensions
         services.TryAddSingleton<ConnectorKitServerTelemetry>();
         services.TryAddSingleton<ApplicationStateMachine>();
         services.TryAddSingleton<ILoanDecisions>(sp => sp.GetRequiredService<ApplicationStateMachine>());
+        services.TryAddSingleton<IBankSignals>(sp => sp.GetRequiredService<ApplicationStateMachine>());
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.TryAddSingleton<IPlatformChannelProvider, SecurePlatformChannelProvider>();

@@ -15,7 +15,7 @@ internal sealed class ApplicationStateMachine(
     IConnectorKitStore store,
     IOptions<ConnectorKitServerOptions> options,
     TimeProvider timeProvider,
-    IOutboxSignal outboxSignal) : ILoanDecisions
+    IOutboxSignal outboxSignal) : ILoanDecisions, IBankSignals
 {
     internal const string ApprovalMethod = "/connectorkit.v1.LoanEventsService/NotifyApprovalDecision";
     internal const string DisbursementMethod = "/connectorkit.v1.LoanEventsService/NotifyDisbursement";
@@ -25,7 +25,13 @@ internal sealed class ApplicationStateMachine(
     private string BankId => options.Value.BankId;
 
     public Task<Application> StartReviewAsync(string applicationId, string? note = null, CancellationToken cancellationToken = default)
-        => ChangeAsync(applicationId, [ApplicationState.Submitted, ApplicationState.MoreInfoRequired], "start the review", (app, at) =>
+        => Plain(StartReviewCore(null, applicationId, note, cancellationToken));
+
+    public Task<SignalResult> StartReviewAsync(IReadOnlyList<string> signalKeys, string applicationId, string? note = null, CancellationToken cancellationToken = default)
+        => StartReviewCore(Keys(signalKeys), applicationId, note, cancellationToken);
+
+    private Task<SignalResult> StartReviewCore(IReadOnlyList<string>? signalKeys, string applicationId, string? note, CancellationToken cancellationToken)
+        => ChangeAsync(signalKeys, applicationId, [ApplicationState.Submitted, ApplicationState.MoreInfoRequired], "start the review", (app, at) =>
         {
             app.State = ApplicationState.UnderReview;
             app.MoreInfoRequest = null;
@@ -33,6 +39,12 @@ internal sealed class ApplicationStateMachine(
         }, cancellationToken);
 
     public Task<Application> ApproveAsync(string applicationId, ApprovedTerms terms, CancellationToken cancellationToken = default)
+        => Plain(ApproveCore(null, applicationId, terms, cancellationToken));
+
+    public Task<SignalResult> ApproveAsync(IReadOnlyList<string> signalKeys, string applicationId, ApprovedTerms terms, CancellationToken cancellationToken = default)
+        => ApproveCore(Keys(signalKeys), applicationId, terms, cancellationToken);
+
+    private Task<SignalResult> ApproveCore(IReadOnlyList<string>? signalKeys, string applicationId, ApprovedTerms terms, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(terms);
         if (terms.Amount is null || terms.Amount.UnitsMinor <= 0)
@@ -40,7 +52,7 @@ internal sealed class ApplicationStateMachine(
             throw new ArgumentException("Approved terms need a positive amount.", nameof(terms));
         }
 
-        return ChangeAsync(applicationId, Undecided, "approve it", (app, at) =>
+        return ChangeAsync(signalKeys, applicationId, Undecided, "approve it", (app, at) =>
         {
             app.State = ApplicationState.Approved;
             app.ApprovedTerms = terms.Clone();
@@ -51,6 +63,12 @@ internal sealed class ApplicationStateMachine(
     }
 
     public Task<Application> RejectAsync(string applicationId, Rejection rejection, CancellationToken cancellationToken = default)
+        => Plain(RejectCore(null, applicationId, rejection, cancellationToken));
+
+    public Task<SignalResult> RejectAsync(IReadOnlyList<string> signalKeys, string applicationId, Rejection rejection, CancellationToken cancellationToken = default)
+        => RejectCore(Keys(signalKeys), applicationId, rejection, cancellationToken);
+
+    private Task<SignalResult> RejectCore(IReadOnlyList<string>? signalKeys, string applicationId, Rejection rejection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejection);
         if (rejection.ReasonCodes.Count == 0)
@@ -58,7 +76,7 @@ internal sealed class ApplicationStateMachine(
             throw new ArgumentException("A rejection needs at least one reason code.", nameof(rejection));
         }
 
-        return ChangeAsync(applicationId, Undecided, "reject it", (app, at) =>
+        return ChangeAsync(signalKeys, applicationId, Undecided, "reject it", (app, at) =>
         {
             app.State = ApplicationState.Rejected;
             app.Rejection = rejection.Clone();
@@ -68,6 +86,12 @@ internal sealed class ApplicationStateMachine(
     }
 
     public Task<Application> RequestMoreInfoAsync(string applicationId, MoreInfoRequest request, CancellationToken cancellationToken = default)
+        => Plain(RequestMoreInfoCore(null, applicationId, request, cancellationToken));
+
+    public Task<SignalResult> RequestMoreInfoAsync(IReadOnlyList<string> signalKeys, string applicationId, MoreInfoRequest request, CancellationToken cancellationToken = default)
+        => RequestMoreInfoCore(Keys(signalKeys), applicationId, request, cancellationToken);
+
+    private Task<SignalResult> RequestMoreInfoCore(IReadOnlyList<string>? signalKeys, string applicationId, MoreInfoRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.RequestedItems.Count == 0)
@@ -75,7 +99,7 @@ internal sealed class ApplicationStateMachine(
             throw new ArgumentException("Say which information is needed.", nameof(request));
         }
 
-        return ChangeAsync(applicationId, [ApplicationState.Submitted, ApplicationState.UnderReview], "ask for more information", (app, at) =>
+        return ChangeAsync(signalKeys, applicationId, [ApplicationState.Submitted, ApplicationState.UnderReview], "ask for more information", (app, at) =>
         {
             app.State = ApplicationState.MoreInfoRequired;
             app.MoreInfoRequest = request.Clone();
@@ -84,6 +108,12 @@ internal sealed class ApplicationStateMachine(
     }
 
     public Task<Application> DisburseAsync(string applicationId, Money amount, string accountNumber, DisbursementStatus status = DisbursementStatus.Paid, string? failureReason = null, CancellationToken cancellationToken = default)
+        => Plain(DisburseCore(null, applicationId, amount, accountNumber, status, failureReason, cancellationToken));
+
+    public Task<SignalResult> DisburseAsync(IReadOnlyList<string> signalKeys, string applicationId, Money amount, string accountNumber, DisbursementStatus status = DisbursementStatus.Paid, string? failureReason = null, CancellationToken cancellationToken = default)
+        => DisburseCore(Keys(signalKeys), applicationId, amount, accountNumber, status, failureReason, cancellationToken);
+
+    private Task<SignalResult> DisburseCore(IReadOnlyList<string>? signalKeys, string applicationId, Money amount, string accountNumber, DisbursementStatus status, string? failureReason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(amount);
         ArgumentException.ThrowIfNullOrEmpty(accountNumber);
@@ -98,7 +128,7 @@ internal sealed class ApplicationStateMachine(
         }
 
         var masked = AccountMasking.ForCallback(accountNumber);
-        return ChangeAsync(applicationId, [ApplicationState.Approved, ApplicationState.Disbursed], "disburse", (app, at) =>
+        return ChangeAsync(signalKeys, applicationId, [ApplicationState.Approved, ApplicationState.Disbursed], "disburse", (app, at) =>
         {
             var paidSoFar = app.Timeline.Count(e => e.State == ApplicationState.Disbursed);
             var request = new NotifyDisbursementRequest
@@ -129,7 +159,13 @@ internal sealed class ApplicationStateMachine(
     }
 
     public Task<Application> CloseAsync(string applicationId, string note, CancellationToken cancellationToken = default)
-        => ChangeAsync(applicationId, [ApplicationState.Approved, ApplicationState.Disbursed], "close it", (app, at) =>
+        => Plain(CloseCore(null, applicationId, note, cancellationToken));
+
+    public Task<SignalResult> CloseAsync(IReadOnlyList<string> signalKeys, string applicationId, string note, CancellationToken cancellationToken = default)
+        => CloseCore(Keys(signalKeys), applicationId, note, cancellationToken);
+
+    private Task<SignalResult> CloseCore(IReadOnlyList<string>? signalKeys, string applicationId, string note, CancellationToken cancellationToken)
+        => ChangeAsync(signalKeys, applicationId, [ApplicationState.Approved, ApplicationState.Disbursed], "close it", (app, at) =>
         {
             app.State = ApplicationState.Closed;
             return (note, null);
@@ -180,10 +216,10 @@ internal sealed class ApplicationStateMachine(
     /// Applies <paramref name="change"/> inside the store's transaction. The change edits the application and returns the
     /// timeline note (null: no timeline entry) and the callback to send (null: none).
     /// </summary>
-    private async Task<Application> ChangeAsync(string applicationId, ApplicationState[] allowedFrom, string what, Func<Application, DateTimeOffset, (string? Note, IMessage? Callback)> change, CancellationToken cancellationToken)
+    private async Task<SignalResult> ChangeAsync(IReadOnlyList<string>? signalKeys, string applicationId, ApplicationState[] allowedFrom, string what, Func<Application, DateTimeOffset, (string? Note, IMessage? Callback)> change, CancellationToken cancellationToken)
     {
         var queuedEvent = false;
-        var stored = await store.UpdateApplicationAsync(applicationId, current =>
+        Func<StoredApplication, ApplicationUpdate?> update = current =>
         {
             var app = Application.Parser.ParseFrom(current.Payload);
             if (!allowedFrom.Contains(app.State))
@@ -222,18 +258,32 @@ internal sealed class ApplicationStateMachine(
 
             queuedEvent = events.Count > 0;
             return new ApplicationUpdate(app.State, app.ToByteArray(), events, at);
-        }, cancellationToken).ConfigureAwait(false);
+        };
 
-        if (stored is null)
+        var result = signalKeys is null
+            ? new SignalledUpdate(await store.UpdateApplicationAsync(applicationId, update, cancellationToken).ConfigureAwait(false), false)
+            : await store.UpdateApplicationForSignalAsync(applicationId, signalKeys, update, cancellationToken).ConfigureAwait(false);
+
+        if (result.Application is null)
         {
             throw new ApplicationNotFoundException(applicationId);
         }
 
-        if (queuedEvent)
+        if (queuedEvent && !result.Duplicate)
         {
             outboxSignal.Nudge();
         }
 
-        return Application.Parser.ParseFrom(stored.Payload);
+        return new SignalResult(Application.Parser.ParseFrom(result.Application.Payload), result.Duplicate);
+    }
+
+    private static async Task<Application> Plain(Task<SignalResult> change) => (await change.ConfigureAwait(false)).Application;
+
+    private static IReadOnlyList<string> Keys(IReadOnlyList<string> signalKeys)
+    {
+        ArgumentNullException.ThrowIfNull(signalKeys);
+        return signalKeys.Count == 0 || signalKeys.Any(string.IsNullOrWhiteSpace)
+            ? throw new ArgumentException("A signal needs at least one non-empty key.", nameof(signalKeys))
+            : signalKeys;
     }
 }

@@ -17,12 +17,24 @@ internal sealed class CreditDataServiceImpl(
     IConnectorKitStore store,
     RequestValidator validator,
     IOptions<ConnectorKitServerOptions> options,
-    TimeProvider timeProvider) : CreditDataService.CreditDataServiceBase
+    TimeProvider timeProvider,
+    IBankBackend? backend = null) : CreditDataService.CreditDataServiceBase
 {
     public override async Task<PushCreditProfileResponse> PushCreditProfile(PushCreditProfileRequest request, ServerCallContext context)
     {
         validator.ValidateProfile(request.Profile).ThrowIfInvalid();
         await ThrowIfRevokedAsync(request.Profile.Consent.ConsentId, context.CancellationToken).ConfigureAwait(false);
+        if (backend is not null)
+        {
+            // A profile the store would call stale is not sent; anything else reaches the bank before it is stored.
+            var stored = await store.GetProfileAsync(request.Profile.Enterprise.CreditCode, request.Profile.Source, context.CancellationToken).ConfigureAwait(false);
+            if (stored is not null && stored.Version >= request.Profile.Version)
+            {
+                return new PushCreditProfileResponse { Outcome = ProfileOutcome.Stale, StoredVersion = stored.Version };
+            }
+
+            await backend.PushProfilesAsync([request.Profile], context.CancellationToken).ConfigureAwait(false);
+        }
 
         var result = await store.UpsertProfileAsync(ToStored(request.Profile), context.CancellationToken).ConfigureAwait(false);
         return new PushCreditProfileResponse { Outcome = ToOutcome(result.Outcome), StoredVersion = result.StoredVersion };
@@ -33,6 +45,7 @@ internal sealed class CreditDataServiceImpl(
         var settings = options.Value;
         var summary = new StreamCreditProfilesResponse();
         var batch = new List<StoredProfile>(settings.BulkBatchSize);
+        var forwarded = backend is null ? null : new List<CreditProfile>(settings.BulkBatchSize);
 
         // Revocations seen in this stream; bounded because each entry is one consent, and cleared per batch.
         var revoked = new Dictionary<string, bool>(StringComparer.Ordinal);
@@ -63,30 +76,42 @@ internal sealed class CreditDataServiceImpl(
             }
 
             batch.Add(ToStored(profile));
+            forwarded?.Add(profile);
             if (batch.Count >= settings.BulkBatchSize)
             {
-                await FlushAsync(batch, summary, context.CancellationToken).ConfigureAwait(false);
+                await FlushAsync(batch, forwarded, summary, context.CancellationToken).ConfigureAwait(false);
                 revoked.Clear();
             }
         }
 
-        await FlushAsync(batch, summary, context.CancellationToken).ConfigureAwait(false);
+        await FlushAsync(batch, forwarded, summary, context.CancellationToken).ConfigureAwait(false);
         return summary;
     }
 
     public override async Task<RevokeConsentResponse> RevokeConsent(RevokeConsentRequest request, ServerCallContext context)
     {
         validator.ValidateRevoke(request).ThrowIfInvalid();
+        if (backend is not null)
+        {
+            await backend.RevokeConsentAsync(request, context.CancellationToken).ConfigureAwait(false);
+        }
 
         var result = await store.RevokeConsentAsync(request.ConsentId, request.EnterpriseCreditCode, request.RevokedAt.ToDateTimeOffset(), context.CancellationToken).ConfigureAwait(false);
         return new RevokeConsentResponse { AlreadyRevoked = result.AlreadyRevoked, ProfileDeleted = result.ProfilesDeleted > 0 };
     }
 
-    private async Task FlushAsync(List<StoredProfile> batch, StreamCreditProfilesResponse summary, CancellationToken cancellationToken)
+    private async Task FlushAsync(List<StoredProfile> batch, List<CreditProfile>? forwarded, StreamCreditProfilesResponse summary, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
             return;
+        }
+
+        if (forwarded is not null)
+        {
+            // The bank applies only newer versions itself, so a stale profile in the batch does no harm there.
+            await backend!.PushProfilesAsync(forwarded.ToArray(), cancellationToken).ConfigureAwait(false);
+            forwarded.Clear();
         }
 
         var results = await store.UpsertProfilesAsync(batch, cancellationToken).ConfigureAwait(false);

@@ -60,6 +60,13 @@ public interface IApplicationStore
     /// </summary>
     Task<StoredApplication?> UpdateApplicationAsync(string applicationId, Func<StoredApplication, ApplicationUpdate?> update, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="UpdateApplicationAsync"/> for a change the bank signalled: when any of
+    /// <paramref name="signalKeys"/> is already stored, nothing is called or changed and the result says Duplicate;
+    /// otherwise the keys are stored in the same transaction as the change.
+    /// </summary>
+    Task<SignalledUpdate> UpdateApplicationForSignalAsync(string applicationId, IReadOnlyList<string> signalKeys, Func<StoredApplication, ApplicationUpdate?> update, CancellationToken cancellationToken = default);
+
     /// <summary>Applications in a state, oldest first (for a bank's back office and the reference underwriter).</summary>
     Task<IReadOnlyList<StoredApplication>> ListApplicationsAsync(ApplicationState state, int max, CancellationToken cancellationToken = default);
 }

@@ -245,6 +245,20 @@ public sealed class PostgresConnectorKitStore : IConnectorKitStore, IDisposable,
     }
 
     public async Task<StoredApplication?> UpdateApplicationAsync(string applicationId, Func<StoredApplication, ApplicationUpdate?> update, CancellationToken cancellationToken = default)
+        => (await UpdateCoreAsync(applicationId, [], update, cancellationToken).ConfigureAwait(false)).Application;
+
+    public Task<SignalledUpdate> UpdateApplicationForSignalAsync(string applicationId, IReadOnlyList<string> signalKeys, Func<StoredApplication, ApplicationUpdate?> update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signalKeys);
+        if (signalKeys.Count == 0 || signalKeys.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("A signal needs at least one non-empty key.", nameof(signalKeys));
+        }
+
+        return UpdateCoreAsync(applicationId, signalKeys, update, cancellationToken);
+    }
+
+    private async Task<SignalledUpdate> UpdateCoreAsync(string applicationId, IReadOnlyList<string> signalKeys, Func<StoredApplication, ApplicationUpdate?> update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -256,13 +270,41 @@ public sealed class PostgresConnectorKitStore : IConnectorKitStore, IDisposable,
         var current = await StoreRows.ReadSingleAsync(select, StoreRows.ReadApplication, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
-            return null;
+            return new SignalledUpdate(null, false);
+        }
+
+        // The row lock is held, so a concurrent copy of the signal waits here and then sees the first one's keys.
+        await using (var seen = Command(connection, "SELECT COUNT(*) FROM bank_signals WHERE signal_key = @signal_key"))
+        {
+            foreach (var key in signalKeys)
+            {
+                Set(seen, ("@signal_key", key));
+                if (Convert.ToInt64(await seen.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    return new SignalledUpdate(current, true);
+                }
+            }
         }
 
         var change = update(current);
+        if (change is null && signalKeys.Count == 0)
+        {
+            return new SignalledUpdate(current, false);
+        }
+
+        await using (var record = Command(connection, "INSERT INTO bank_signals (signal_key, application_id, applied_at) VALUES (@signal_key, @application_id, @applied_at) ON CONFLICT (signal_key) DO NOTHING"))
+        {
+            foreach (var key in signalKeys)
+            {
+                Set(record, ("@signal_key", key), ("@application_id", applicationId), ("@applied_at", StoreRows.ToTicks(_time.GetUtcNow())));
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         if (change is null)
         {
-            return current;
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new SignalledUpdate(current, false);
         }
 
         StoreRows.CheckUpdate(current, change);
@@ -294,7 +336,7 @@ public sealed class PostgresConnectorKitStore : IConnectorKitStore, IDisposable,
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return updated;
+        return new SignalledUpdate(updated, false);
     }
 
     public async Task<IReadOnlyList<StoredApplication>> ListApplicationsAsync(ApplicationState state, int max, CancellationToken cancellationToken = default)

@@ -64,6 +64,11 @@ public sealed record CreateApplicationResult(bool Created, bool SameRequest, Sto
 /// <param name="Events">Callback messages to enqueue, with consecutive sequences after the application's last one.</param>
 public sealed record ApplicationUpdate(ApplicationState State, byte[] Payload, IReadOnlyList<NewOutboxMessage> Events, DateTimeOffset At);
 
+/// <summary>The outcome of <see cref="IApplicationStore.UpdateApplicationForSignalAsync"/>.</summary>
+/// <param name="Application">The application as stored afterwards, or null if unknown.</param>
+/// <param name="Duplicate">A signal key was already stored; nothing changed.</param>
+public sealed record SignalledUpdate(StoredApplication? Application, bool Duplicate);
+
 /// <summary>A callback to enqueue.</summary>
 /// <param name="Method">The full gRPC method, e.g. <c>/connectorkit.v1.LoanEventsService/NotifyDisbursement</c>.</param>
 /// <param name="Payload">The serialized request message.</param>

@@ -11,6 +11,7 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
 {
     protected static readonly TimeSpan Timeout = StoreFixture.Timeout;
     protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);
+    protected const int LatestSchemaVersion = 2;
     protected const string DecisionMethod = "/connectorkit.v1.LoanEventsService/NotifyApprovalDecision";
 
     private readonly List<IConnectorKitStore> _stores = [];
@@ -30,7 +31,7 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
     // ---- schema ----
 
     [Fact]
-    public virtual async Task MigrateAsync_CalledAgain_IsIdempotentAndReportsVersion1()
+    public virtual async Task MigrateAsync_CalledAgain_IsIdempotentAndReportsLatestVersion()
     {
         var store = Track(Fixture.CreateUnmigratedStore());
         var before = await store.GetSchemaVersionAsync().WaitAsync(Timeout);
@@ -41,7 +42,7 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
         await store.MigrateAsync().WaitAsync(Timeout);
 
         Assert.Equal(0, before);
-        Assert.Equal(1, await store.GetSchemaVersionAsync().WaitAsync(Timeout));
+        Assert.Equal(LatestSchemaVersion, await store.GetSchemaVersionAsync().WaitAsync(Timeout));
         Assert.NotNull(await store.GetProfileAsync(profile.CreditCode, profile.Source).WaitAsync(Timeout));
     }
 
@@ -55,7 +56,7 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
 
         foreach (var store in stores)
         {
-            Assert.Equal(1, await store.GetSchemaVersionAsync().WaitAsync(Timeout));
+            Assert.Equal(LatestSchemaVersion, await store.GetSchemaVersionAsync().WaitAsync(Timeout));
         }
     }
 
@@ -345,6 +346,62 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
         Assert.Equal(0, head.Attempts);
         Assert.Null(head.LastError);
         Assert.Equal(2, (await store.GetOutboxStatsAsync().WaitAsync(Timeout)).Pending);
+    }
+
+    [Fact]
+    public virtual async Task UpdateApplicationForSignalAsync_KeySeenBefore_ReportsDuplicateAndChangesNothing()
+    {
+        var store = await NewStoreAsync();
+        var application = Application();
+        await store.CreateApplicationAsync(application).WaitAsync(Timeout);
+        await store.UpdateApplicationForSignalAsync(application.ApplicationId, ["webhook:msg_1", "decision:D1"], _ => new ApplicationUpdate(
+            ApplicationState.Approved, [7], [Event(1, "evt-1")], T0)).WaitAsync(Timeout);
+        var called = false;
+
+        var again = await store.UpdateApplicationForSignalAsync(application.ApplicationId, ["webhook:msg_2", "decision:D1"], _ =>
+        {
+            called = true;
+            return new ApplicationUpdate(ApplicationState.Rejected, [8], [Event(2, "evt-2")], T0);
+        }).WaitAsync(Timeout);
+
+        Assert.True(again.Duplicate);
+        Assert.False(called);
+        Assert.Equal(ApplicationState.Approved, again.Application!.State);
+        Assert.Equal(1, (await store.GetOutboxStatsAsync().WaitAsync(Timeout)).Pending);
+    }
+
+    [Fact]
+    public virtual async Task UpdateApplicationForSignalAsync_ChangeThrows_KeepsNoKeySoTheRetryApplies()
+    {
+        var store = await NewStoreAsync();
+        var application = Application();
+        await store.CreateApplicationAsync(application).WaitAsync(Timeout);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpdateApplicationForSignalAsync(application.ApplicationId, ["tranche:T1"], _ => throw new InvalidOperationException("not yet")).WaitAsync(Timeout));
+        var retry = await store.UpdateApplicationForSignalAsync(application.ApplicationId, ["tranche:T1"], _ => new ApplicationUpdate(
+            ApplicationState.Disbursed, [5], [Event(1, "evt-1")], T0)).WaitAsync(Timeout);
+
+        Assert.False(retry.Duplicate);
+        Assert.Equal(ApplicationState.Disbursed, retry.Application!.State);
+    }
+
+    [Fact]
+    public virtual async Task UpdateApplicationForSignalAsync_SameKeyConcurrently_AppliesOnce()
+    {
+        var store = await NewStoreAsync();
+        var application = Application();
+        await store.CreateApplicationAsync(application).WaitAsync(Timeout);
+        var applied = 0;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.UpdateApplicationForSignalAsync(application.ApplicationId, ["tranche:T9"], current =>
+        {
+            Interlocked.Increment(ref applied);
+            return new ApplicationUpdate(ApplicationState.Disbursed, [6], [Event(current.LastSequence + 1, "evt-" + Guid.NewGuid())], T0);
+        })))).WaitAsync(Timeout);
+
+        Assert.Equal(1, applied);
+        Assert.Equal(7, results.Count(r => r.Duplicate));
+        Assert.Equal(1, (await store.GetOutboxStatsAsync().WaitAsync(Timeout)).Pending);
     }
 
     [Fact]
@@ -667,7 +724,7 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
         var reopened = Track(Fixture.OpenAgain(store));
         await reopened.MigrateAsync().WaitAsync(Timeout);
 
-        Assert.Equal(1, await reopened.GetSchemaVersionAsync().WaitAsync(Timeout));
+        Assert.Equal(LatestSchemaVersion, await reopened.GetSchemaVersionAsync().WaitAsync(Timeout));
         Assert.Equal(4, (await reopened.GetProfileAsync(code, "platform-a").WaitAsync(Timeout))!.Version);
         Assert.Null(await reopened.GetProfileAsync(code, "platform-b").WaitAsync(Timeout));
         Assert.True(await reopened.IsConsentRevokedAsync("revoked").WaitAsync(Timeout));

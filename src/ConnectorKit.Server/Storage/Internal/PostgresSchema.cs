@@ -83,5 +83,12 @@ internal static class PostgresSchema
                 UNIQUE (application_id, sequence)
             );
             """),
+        ("bank signals already applied (connector deduplication)", """
+            CREATE TABLE bank_signals (
+                signal_key     text    NOT NULL PRIMARY KEY,
+                application_id text    NOT NULL,
+                applied_at     bigint NOT NULL
+            );
+            """),
     ];
 }

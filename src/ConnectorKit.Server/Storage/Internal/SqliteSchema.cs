@@ -80,5 +80,12 @@ internal static class SqliteSchema
                 UNIQUE (application_id, sequence)
             );
             """),
+        ("bank signals already applied (connector deduplication)", """
+            CREATE TABLE bank_signals (
+                signal_key     TEXT    NOT NULL PRIMARY KEY,
+                application_id TEXT    NOT NULL,
+                applied_at     INTEGER NOT NULL
+            );
+            """),
     ];
 }
