@@ -31,38 +31,13 @@ public interface IConformanceTarget : IAsyncDisposable
 
     /// <summary>What reached the bank's API; null where it cannot be seen (server mode).</summary>
     IBankJournal? Journal { get; }
+
+    /// <summary>Faults between the connector and its bank; null where they cannot be injected (server mode).</summary>
+    IBankFaults? Faults { get; }
+
+    /// <summary>Calls as a second platform, to check tenancy; null when the target knows only one.</summary>
+    CallInvoker? OtherPlatform { get; }
+
+    /// <summary>Calls without credentials, to check they are refused; null when the target does not require any.</summary>
+    CallInvoker? Anonymous { get; }
 }
-
-/// <summary>
-/// The bank's side of the flow, driven by the suite: a connector's driver sends the bank's webhooks, notifications
-/// or return files; a live bank provides an endpoint in its sandbox that does the same.
-/// </summary>
-public interface IBankDriver
-{
-    Task ApproveAsync(string applicationId, BankApproval approval, CancellationToken cancellationToken);
-
-    Task RejectAsync(string applicationId, string reasonCode, CancellationToken cancellationToken);
-
-    /// <summary>Pays one tranche; <paramref name="trancheId"/> is unique per tranche, so a repeat is the same tranche.</summary>
-    Task DisburseAsync(string applicationId, string trancheId, long amountFen, CancellationToken cancellationToken);
-
-    /// <summary>Delivers the last signal for the application again, exactly as before (the bank's retry).</summary>
-    Task RedeliverLastAsync(string applicationId, CancellationToken cancellationToken);
-}
-
-/// <summary>The terms a driven approval carries.</summary>
-public sealed record BankApproval(long AmountFen, int AnnualRateBp, int TermMonths);
-
-/// <summary>What reached the bank, read from WireMock's request journal.</summary>
-public interface IBankJournal
-{
-    /// <summary>The bank-side requests that carried the application's id (idempotency key, external reference or file record).</summary>
-    Task<IReadOnlyList<BankJournalEntry>> ForApplicationAsync(string applicationId, CancellationToken cancellationToken);
-
-    /// <summary>Logical submissions of the application the bank saw, however many HTTP attempts carried them.</summary>
-    Task<int> CountSubmissionsAsync(string applicationId, CancellationToken cancellationToken);
-}
-
-/// <summary>One request as the bank received it.</summary>
-/// <param name="Body">The body with secrets masked.</param>
-public sealed record BankJournalEntry(string Method, string Url, IReadOnlyDictionary<string, string> Headers, string Body);

@@ -32,12 +32,17 @@ public sealed class CallbackRecorder : LoanEventsService.LoanEventsServiceBase, 
 
     public Uri Address { get; private set; } = null!;
 
-    public static async Task<CallbackRecorder> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts on a free loopback port.</summary>
+    public static Task<CallbackRecorder> StartAsync(CancellationToken cancellationToken = default) => StartAsync(null, cancellationToken);
+
+    /// <summary>Starts listening (h2c) at <paramref name="listen"/>, e.g. <c>http://0.0.0.0:5100</c> where a bank's sandbox delivers; null: a free loopback port.</summary>
+    public static async Task<CallbackRecorder> StartAsync(Uri? listen, CancellationToken cancellationToken = default)
     {
         var recorder = new CallbackRecorder();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        var address = listen is null || listen.IsLoopback ? IPAddress.Loopback : IPAddress.Parse(listen.Host);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address, listen?.Port ?? 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(recorder);
         builder.Services.AddConnectorKitGrpc();
         recorder._app = builder.Build();

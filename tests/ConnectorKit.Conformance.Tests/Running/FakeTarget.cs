@@ -23,6 +23,12 @@ internal sealed class FakeTarget(ConnectorCapabilities capabilities = ConnectorC
 
     public IBankJournal? Journal => null;
 
+    public IBankFaults? Faults => null;
+
+    public CallInvoker? OtherPlatform => null;
+
+    public CallInvoker? Anonymous => null;
+
     public ValueTask DisposeAsync()
     {
         _channel.Dispose();
