@@ -23,6 +23,9 @@ if ! dotnet build ConnectorKit.sln -c Release -warnaserror -nologo -clp:ErrorsOn
   exit 1
 fi
 
+step "chromium (the conformance report is read in headless Chromium)"
+bash "$root/eng/chromium.sh" || echo "eng/chromium.sh could not install Chromium; the HTML report test will fail"
+
 step "postgresql (for the PostgreSQL store tests)"
 # A throw-away server unless the caller named one; without it those tests fail and say to run this script.
 if [ -z "${CONNECTORKIT_TEST_POSTGRES:-}" ]; then

@@ -9,7 +9,7 @@ namespace ConnectorKit.Conformance.Tests.ServerMode;
 /// The reference bank (examples/BankServer) as its own process with the sandbox driver on: gRPC over h2c and the
 /// driver over HTTP/1.1 on ports Kestrel picks, callbacks to <see cref="CallbackPort"/>, two platform tokens.
 /// </summary>
-internal sealed partial class ReferenceBankProcess : IAsyncDisposable
+public sealed partial class ReferenceBankProcess : IAsyncDisposable
 {
     public const string BankId = "reference-bank";
     public const string Token = "platform-token-0123456789abcdef";
