@@ -33,7 +33,7 @@ public class CallbacksSuite : ContractSuite
         await ApproveAsync(application.ApplicationId).ConfigureAwait(false);
         await WaitForStateAsync(application.ApplicationId, ApplicationState.Approved).ConfigureAwait(false);
 
-        await Target.Driver.DisburseAsync(application.ApplicationId, "T1-" + application.ApplicationId[^8..], 50_000_000, CancellationToken).ConfigureAwait(false);
+        await DisburseAsync(application.ApplicationId, "T1-" + application.ApplicationId[^8..], 50_000_000).ConfigureAwait(false);
         var callbacks = await CallbacksAsync(application.ApplicationId, 2).ConfigureAwait(false);
 
         var paid = callbacks.Select(c => c.Message).OfType<NotifyDisbursementRequest>().FirstOrDefault();
@@ -51,7 +51,8 @@ public class CallbacksSuite : ContractSuite
         await ApproveAsync(application.ApplicationId).ConfigureAwait(false);
         await CallbacksAsync(application.ApplicationId, 1).ConfigureAwait(false);
 
-        await Target.Driver.RedeliverLastAsync(application.ApplicationId, CancellationToken).ConfigureAwait(false);
+        var again = await Target.Driver.RedeliverLastAsync(application.ApplicationId, CancellationToken).ConfigureAwait(false);
+        Evidence("redelivery", again.Detail);
         await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken).ConfigureAwait(false);
 
         var told = Target.Callbacks.Received.Where(c => c.ApplicationId == application.ApplicationId).ToList();
@@ -64,13 +65,34 @@ public class CallbacksSuite : ContractSuite
         var application = await NewApplicationAsync().ConfigureAwait(false);
         await ApproveAsync(application.ApplicationId).ConfigureAwait(false);
         await WaitForStateAsync(application.ApplicationId, ApplicationState.Approved).ConfigureAwait(false);
-        await Target.Driver.DisburseAsync(application.ApplicationId, "T1-" + application.ApplicationId[^8..], 10_000_000, CancellationToken).ConfigureAwait(false);
-        await Target.Driver.DisburseAsync(application.ApplicationId, "T2-" + application.ApplicationId[^8..], 20_000_000, CancellationToken).ConfigureAwait(false);
+        await DisburseAsync(application.ApplicationId, "T1-" + application.ApplicationId[^8..], 10_000_000).ConfigureAwait(false);
+        await DisburseAsync(application.ApplicationId, "T2-" + application.ApplicationId[^8..], 20_000_000).ConfigureAwait(false);
 
         var callbacks = await CallbacksAsync(application.ApplicationId, 3).ConfigureAwait(false);
 
         var sequences = callbacks.GroupBy(c => c.EventId).Select(g => g.First().Sequence).ToList();
         Require(sequences.SequenceEqual([1UL, 2UL, 3UL]), $"Sequences arrived as [{string.Join(", ", sequences)}]; expected [1, 2, 3].");
+    }
+
+    [ConformanceCase("CK-CB-006", "a tranche signalled before the approval is not acknowledged, and applies once the approval came", Rule = "design: a disbursement before approval is refused; nothing acknowledged is lost")]
+    public virtual async Task EarlyTrancheNotAcknowledged()
+    {
+        var application = await NewApplicationAsync().ConfigureAwait(false);
+        var trancheId = "T1-" + application.ApplicationId[^8..];
+
+        var early = await Target.Driver.DisburseAsync(application.ApplicationId, trancheId, 30_000_000, CancellationToken).ConfigureAwait(false);
+        Evidence("early tranche", early.Detail);
+        Require(!early.Acknowledged, $"The target acknowledged a tranche for an application that is not approved ({early.Detail}); the bank will not send it again, so it is lost or applied against the state machine.");
+        var afterEarly = await GetAsync(application.ApplicationId).ConfigureAwait(false);
+        Require(afterEarly.State == ApplicationState.Submitted, $"The early tranche moved the application to {afterEarly.State.ToContractName()}.");
+
+        await ApproveAsync(application.ApplicationId).ConfigureAwait(false);
+        await WaitForStateAsync(application.ApplicationId, ApplicationState.Approved).ConfigureAwait(false);
+        var redelivered = await Target.Driver.DisburseAsync(application.ApplicationId, trancheId, 30_000_000, CancellationToken).ConfigureAwait(false);
+
+        Require(redelivered.Acknowledged, $"The tranche delivered again after the approval was not acknowledged ({redelivered.Detail}).");
+        var paid = await WaitForStateAsync(application.ApplicationId, ApplicationState.Disbursed).ConfigureAwait(false);
+        Require(paid.DisbursedTotal?.UnitsMinor == 30_000_000, $"disbursed_total is {paid.DisbursedTotal?.UnitsMinor} fen after the 30000000 fen tranche.");
     }
 
     [ConformanceCase("CK-CB-005", "a callback the platform could not take is delivered again, with the same event id", Rule = "design: delivery is at least once", Exclusive = true)]

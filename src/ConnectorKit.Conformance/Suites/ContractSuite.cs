@@ -95,9 +95,19 @@ public abstract class ContractSuite : ConformanceSuite
         }
     }
 
-    /// <summary>Approves through the bank's driver, 1,000,000 CNY at 385 bp for 36 months unless told otherwise.</summary>
-    protected Task ApproveAsync(string applicationId, long amountYuan = 1_000_000)
-        => Target.Driver.ApproveAsync(applicationId, new BankApproval(amountYuan * 100, 385, 36), CancellationToken);
+    /// <summary>Approves through the bank's driver, 1,000,000 CNY at 385 bp for 36 months unless told otherwise; fails if the target does not acknowledge it.</summary>
+    protected async Task ApproveAsync(string applicationId, long amountYuan = 1_000_000)
+        => RequireAcknowledged(await Target.Driver.ApproveAsync(applicationId, new BankApproval(amountYuan * 100, 385, 36), CancellationToken).ConfigureAwait(false), "the bank's approval of " + applicationId);
+
+    /// <summary>Pays a tranche through the bank's driver; fails if the target does not acknowledge it.</summary>
+    protected async Task DisburseAsync(string applicationId, string trancheId, long amountFen)
+        => RequireAcknowledged(await Target.Driver.DisburseAsync(applicationId, trancheId, amountFen, CancellationToken).ConfigureAwait(false), $"the bank's tranche {trancheId} of {applicationId}");
+
+    private void RequireAcknowledged(SignalAnswer answer, string what)
+    {
+        Evidence("bank signal", $"{what}: {answer.Detail}");
+        Require(answer.Acknowledged, $"The target did not acknowledge {what} ({answer.Detail}); the bank would deliver it again and again.");
+    }
 
     /// <summary>The BadRequest field violations of an INVALID_ARGUMENT, failing when there are none.</summary>
     protected static IReadOnlyList<string> FieldsOf(RpcException error, string what)

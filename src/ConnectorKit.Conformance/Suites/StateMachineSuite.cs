@@ -67,8 +67,8 @@ public class StateMachineSuite : ContractSuite
         await ApproveAsync(application.ApplicationId).ConfigureAwait(false);
         await WaitForStateAsync(application.ApplicationId, ApplicationState.Approved).ConfigureAwait(false);
 
-        await Target.Driver.DisburseAsync(application.ApplicationId, "T1-" + application.ApplicationId[^6..], 40_000_000, CancellationToken).ConfigureAwait(false);
-        await Target.Driver.DisburseAsync(application.ApplicationId, "T2-" + application.ApplicationId[^6..], 35_000_000, CancellationToken).ConfigureAwait(false);
+        await DisburseAsync(application.ApplicationId, "T1-" + application.ApplicationId[^6..], 40_000_000).ConfigureAwait(false);
+        await DisburseAsync(application.ApplicationId, "T2-" + application.ApplicationId[^6..], 35_000_000).ConfigureAwait(false);
         await CallbacksAsync(application.ApplicationId, 3).ConfigureAwait(false);
         var disbursed = await GetAsync(application.ApplicationId).ConfigureAwait(false);
 

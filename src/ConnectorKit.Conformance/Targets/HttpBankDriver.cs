@@ -28,40 +28,34 @@ internal sealed class HttpBankDriver(HttpClient http) : IBankDriver
         return new HttpBankDriver(http);
     }
 
-    public Task ApproveAsync(string applicationId, BankApproval approval, CancellationToken cancellationToken)
+    public Task<SignalAnswer> ApproveAsync(string applicationId, BankApproval approval, CancellationToken cancellationToken)
         => SendAsync(applicationId, "approve", new JsonObject { ["amount_fen"] = approval.AmountFen, ["annual_rate_bp"] = approval.AnnualRateBp, ["term_months"] = approval.TermMonths }, cancellationToken);
 
-    public Task RejectAsync(string applicationId, string reasonCode, CancellationToken cancellationToken)
+    public Task<SignalAnswer> RejectAsync(string applicationId, string reasonCode, CancellationToken cancellationToken)
         => SendAsync(applicationId, "reject", new JsonObject { ["reason_code"] = reasonCode }, cancellationToken);
 
-    public Task DisburseAsync(string applicationId, string trancheId, long amountFen, CancellationToken cancellationToken)
+    public Task<SignalAnswer> DisburseAsync(string applicationId, string trancheId, long amountFen, CancellationToken cancellationToken)
         => SendAsync(applicationId, "disbursements", new JsonObject { ["tranche_id"] = trancheId, ["amount_fen"] = amountFen }, cancellationToken);
 
-    public async Task RedeliverLastAsync(string applicationId, CancellationToken cancellationToken)
+    public Task<SignalAnswer> RedeliverLastAsync(string applicationId, CancellationToken cancellationToken)
+        => _last.TryGetValue(applicationId, out var last)
+            ? SendAsync(applicationId, last.Path, last.Body, cancellationToken)
+            : throw new InvalidOperationException($"Nothing was sent for {applicationId} yet.");
+
+    /// <summary>2xx: applied (or a repeat without effect); 409: the bank's state does not allow it yet; anything else is a driver fault.</summary>
+    private async Task<SignalAnswer> SendAsync(string applicationId, string path, JsonObject body, CancellationToken cancellationToken)
     {
-        if (!_last.TryGetValue(applicationId, out var last))
-        {
-            throw new InvalidOperationException($"Nothing was sent for {applicationId} yet.");
-        }
-
-        // The bank may refuse the repeat (409) or accept it without effect (2xx); both keep the rule.
-        using var response = await PostAsync(applicationId, last.Path, last.Body, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.Conflict)
-        {
-            throw new InvalidOperationException($"The bank's driver answered {(int)response.StatusCode} to a repeated {last.Path} for {applicationId}.");
-        }
-    }
-
-    private async Task SendAsync(string applicationId, string path, JsonObject body, CancellationToken cancellationToken)
-    {
-        using var response = await PostAsync(applicationId, path, body, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new InvalidOperationException($"The bank's driver answered {(int)response.StatusCode} to {path} for {applicationId}: {text}");
-        }
-
         _last[applicationId] = (path, body);
+        using var response = await PostAsync(applicationId, path, body, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            return SignalAnswer.Ack($"HTTP {(int)response.StatusCode} {text}");
+        }
+
+        return response.StatusCode == HttpStatusCode.Conflict
+            ? SignalAnswer.Refused($"HTTP 409 {text}")
+            : throw new InvalidOperationException($"The bank's driver answered {(int)response.StatusCode} to {path} for {applicationId}: {text}");
     }
 
     private Task<HttpResponseMessage> PostAsync(string applicationId, string path, JsonObject body, CancellationToken cancellationToken)

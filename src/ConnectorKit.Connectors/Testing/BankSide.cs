@@ -6,15 +6,27 @@ namespace ConnectorKit.Connectors.Testing;
 /// </summary>
 public interface IBankDriver
 {
-    Task ApproveAsync(string applicationId, BankApproval approval, CancellationToken cancellationToken);
+    Task<SignalAnswer> ApproveAsync(string applicationId, BankApproval approval, CancellationToken cancellationToken);
 
-    Task RejectAsync(string applicationId, string reasonCode, CancellationToken cancellationToken);
+    Task<SignalAnswer> RejectAsync(string applicationId, string reasonCode, CancellationToken cancellationToken);
 
     /// <summary>Pays one tranche; <paramref name="trancheId"/> is unique per tranche, so a repeat is the same tranche.</summary>
-    Task DisburseAsync(string applicationId, string trancheId, long amountFen, CancellationToken cancellationToken);
+    Task<SignalAnswer> DisburseAsync(string applicationId, string trancheId, long amountFen, CancellationToken cancellationToken);
 
     /// <summary>Delivers the last signal for the application again, exactly as before (the bank's retry).</summary>
-    Task RedeliverLastAsync(string applicationId, CancellationToken cancellationToken);
+    Task<SignalAnswer> RedeliverLastAsync(string applicationId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// How the connector or bank answered a signal. Not acknowledged means the bank keeps it and delivers it again
+/// (a webhook answered non-2xx, a notification without its acknowledgement, a return file quarantined).
+/// </summary>
+/// <param name="Detail">What came back, e.g. <c>HTTP 409</c>, for a reader of the report.</param>
+public sealed record SignalAnswer(bool Acknowledged, string Detail)
+{
+    public static SignalAnswer Ack(string detail) => new(true, detail);
+
+    public static SignalAnswer Refused(string detail) => new(false, detail);
 }
 
 /// <summary>The terms a driven approval carries.</summary>
