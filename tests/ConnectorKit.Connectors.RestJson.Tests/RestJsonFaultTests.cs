@@ -9,7 +9,7 @@ namespace ConnectorKit.Connectors.RestJson.Tests;
 /// The bank's faults on the submit: each gives its documented status, and every POST that reached the bank for one
 /// application, retries and the platform's later retry included, carries the same Idempotency-Key.
 /// </summary>
-public sealed class RestJsonFaultTests(WebhookGatewayFixture fixture) : IClassFixture<WebhookGatewayFixture>, IAsyncLifetime
+public sealed class RestJsonFaultTests(FaultGatewayFixture fixture) : IClassFixture<FaultGatewayFixture>, IAsyncLifetime
 {
     private const string Applications = "/v1/loan-applications";
     private static readonly TimeSpan Timeout = RestJsonGatewayFixture.Timeout;
@@ -41,7 +41,7 @@ public sealed class RestJsonFaultTests(WebhookGatewayFixture fixture) : IClassFi
     public async Task SubmitApplication_BankSlowerThanTotalTimeout_DeadlineExceededAndOneKeyAtTheBank()
     {
         var request = SampleData.Submit();
-        var stub = await fixture.Bank.StubDelayAsync(HttpMethod.Post, Applications, TimeSpan.FromSeconds(5)).WaitAsync(Timeout);
+        var stub = await fixture.Bank.StubDelayAsync(HttpMethod.Post, Applications, FaultGatewayFixture.TotalTimeout * 2).WaitAsync(Timeout);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout));
         var recovered = await RetryAfterTheBankRecoversAsync(request, stub);

@@ -58,8 +58,9 @@ public abstract class RestJsonGatewayFixture : IAsyncLifetime
             ["ConnectorKit:Connectors:rest-json:Webhook:Path"] = WebhookPath,
             ["ConnectorKit:Connectors:rest-json:Webhook:Secrets:0"] = RetiredSecret,
             ["ConnectorKit:Connectors:rest-json:Webhook:Secrets:1"] = Secret,
-            ["ConnectorKit:Connectors:rest-json:Http:Timeout"] = "00:00:01",
-            ["ConnectorKit:Connectors:rest-json:Http:TotalTimeout"] = "00:00:01.500",
+            // Generous, as CI machines are shared; the fault tests tighten them.
+            ["ConnectorKit:Connectors:rest-json:Http:Timeout"] = "00:00:05",
+            ["ConnectorKit:Connectors:rest-json:Http:TotalTimeout"] = "00:00:10",
             ["ConnectorKit:Connectors:rest-json:Http:MaxRetryAttempts"] = "2",
             ["ConnectorKit:Connectors:rest-json:Http:BaseDelay"] = "00:00:00.020",
             ["ConnectorKit:Connectors:rest-json:Http:MaxDelay"] = "00:00:00.100",
@@ -135,6 +136,19 @@ public abstract class RestJsonGatewayFixture : IAsyncLifetime
 
 /// <summary>Webhooks only: polling off, so every change in these tests comes from a signed delivery.</summary>
 public sealed class WebhookGatewayFixture : RestJsonGatewayFixture;
+
+/// <summary>Webhooks only, with time-outs short enough for a deadline test to finish in seconds.</summary>
+public sealed class FaultGatewayFixture : RestJsonGatewayFixture
+{
+    public static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(4);
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        base.Configure(settings);
+        settings["ConnectorKit:Connectors:rest-json:Http:Timeout"] = "00:00:02";
+        settings["ConnectorKit:Connectors:rest-json:Http:TotalTimeout"] = TotalTimeout.ToString();
+    }
+}
 
 /// <summary>Polling every 200 ms, for the tests where no webhook comes.</summary>
 public sealed class PollingGatewayFixture : RestJsonGatewayFixture
