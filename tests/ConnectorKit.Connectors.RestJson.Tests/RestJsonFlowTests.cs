@@ -40,8 +40,11 @@ public sealed class RestJsonFlowTests(WebhookGatewayFixture fixture) : IClassFix
         var filed = Assert.Single(await fixture.Bank.FindRequestsAsync(HttpMethod.Post, "/v1/loan-applications").WaitAsync(Timeout));
         var quoted = Assert.Single(await fixture.Bank.FindRequestsAsync(HttpMethod.Post, "/v1/quotes").WaitAsync(Timeout));
         var profile = Assert.Single(await fixture.Bank.FindRequestsAsync(HttpMethod.Post, "/v1/credit-profiles").WaitAsync(Timeout));
+        var apiPosts = (await fixture.Bank.GetRequestsAsync().WaitAsync(Timeout)).Where(r => r.Method == "POST" && r.UrlPath.StartsWith("/v1/", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(ProfileOutcome.Applied, pushed.Outcome);
+        Assert.Equal(3, apiPosts.Count);
+        Assert.All(apiPosts, r => Assert.True(r.Headers.ContainsKey("Idempotency-Key"), r.UrlPath + " without Idempotency-Key"));
         Assert.Equal("15000000.00", JsonNode.Parse(profile.Body)!["annual_revenue"]!["value"]!.GetValue<string>());
         Assert.Equal(320_000_050, quote.IndicativeLimit.UnitsMinor);
         Assert.Equal(385, quote.AnnualRateBp);
