@@ -18,6 +18,7 @@ namespace ConnectorKit.Connectors.Http;
 /// <remarks>
 /// 401 maps to INTERNAL: the connector's own credentials were refused, a configuration fault the caller can neither
 /// fix (UNAUTHENTICATED would blame the caller) nor cure by retrying (UNAVAILABLE would invite retries).
+/// A refused token request (<see cref="Auth.OAuth2TokenException"/>) maps to INTERNAL for the same reason.
 /// 409 maps to ABORTED: banks answer 409 when a request with the same idempotency key is still running or a
 /// concurrent change won; the caller may retry the whole operation later. ALREADY_EXISTS would claim a duplicate
 /// that a replayed idempotency key, answered with the stored result, never produces.
@@ -54,6 +55,8 @@ public static class BankErrorMapper
         return exception switch
         {
             RpcException rpc => rpc,
+            Auth.OAuth2TokenException token => Fault(
+                StatusCode.Internal, "OAUTH2_" + (token.Error ?? "token_refused").ToUpperInvariant(), token.Message, bankId, null),
             BankDeadlineExceededException deadline => Fault(StatusCode.DeadlineExceeded, "DEADLINE_EXCEEDED", deadline.Message, bankId, null),
             BrokenCircuitException open => Fault(
                 StatusCode.Unavailable, "CIRCUIT_OPEN", "The bank failed too often; calls to it are paused.", bankId, open.RetryAfter),
