@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
 
 namespace ConnectorKit.Cli;
@@ -6,7 +7,7 @@ namespace ConnectorKit.Cli;
 internal sealed class ConnectorCatalog(IReadOnlyList<IConnectorTestKit> kits)
 {
     /// <summary>The reference connectors shipped with ConnectorKit.</summary>
-    public static ConnectorCatalog BuiltIn { get; } = new([]);
+    public static ConnectorCatalog BuiltIn => new([new RestJsonTestKit()]);
 
     public IReadOnlyList<IConnectorTestKit> Kits => kits;
 

@@ -41,6 +41,7 @@ public sealed class CallbackRecorder : LoanEventsService.LoanEventsServiceBase, 
         var recorder = new CallbackRecorder();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Configuration.Sources.Clear();
         var address = listen is null || listen.IsLoopback ? IPAddress.Loopback : IPAddress.Parse(listen.Host);
         builder.WebHost.ConfigureKestrel(k => k.Listen(address, listen?.Port ?? 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(recorder);

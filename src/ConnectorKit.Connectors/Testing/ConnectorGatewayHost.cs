@@ -51,6 +51,8 @@ public sealed class ConnectorGatewayHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
+        // Only the given settings: an appsettings.json lying in the working directory must not add endpoints or options.
+        builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -11,6 +11,9 @@ public sealed record WireMockRequest(
     string Body,
     DateTimeOffset LoggedDate)
 {
+    /// <summary>The id of the mapping that answered, or null when none matched (WireMock's 404).</summary>
+    public Guid? StubId { get; init; }
+
     /// <summary>The URL without its query string.</summary>
     public string UrlPath => Url.IndexOf('?') is var i and >= 0 ? Url[..i] : Url;
 }

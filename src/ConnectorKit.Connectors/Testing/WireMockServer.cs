@@ -115,6 +115,9 @@ public sealed class WireMockServer : IAsyncDisposable
             ?? throw new InvalidOperationException("WireMock answered a new mapping without an id: " + answer);
     }
 
+    /// <summary>Removes one mapping, such as an injected fault, keeping the others and the journal.</summary>
+    public Task RemoveMappingAsync(Guid id, CancellationToken ct = default) => SendAsync(HttpMethod.Delete, $"__admin/mappings/{id}", null, ct);
+
     /// <summary>Removes every mapping, empties the request journal and puts every scenario back to "Started".</summary>
     public Task ResetAsync(CancellationToken ct = default) => SendAsync(HttpMethod.Post, "__admin/reset", null, ct);
 
@@ -123,7 +126,7 @@ public sealed class WireMockServer : IAsyncDisposable
     {
         var answer = await SendAsync(HttpMethod.Get, "__admin/requests", null, ct).ConfigureAwait(false);
         var events = JsonNode.Parse(answer)?["requests"]?.AsArray() ?? [];
-        var requests = events.Select(e => ToRequest(e?["request"])).ToList();
+        var requests = events.Select(e => ToRequest(e?["request"]) with { StubId = StubId(e) }).ToList();
         // The journal lists the newest first.
         requests.Reverse();
         return requests;
@@ -205,6 +208,9 @@ public sealed class WireMockServer : IAsyncDisposable
         WireMockFault.RandomDataThenClose => "RANDOM_DATA_THEN_CLOSE",
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
     };
+
+    private static Guid? StubId(JsonNode? serveEvent)
+        => serveEvent?["stubMapping"]?["id"] is JsonValue id && Guid.TryParse(id.GetValue<string>(), out var guid) ? guid : null;
 
     private static WireMockRequest ToRequest(JsonNode? request)
     {
