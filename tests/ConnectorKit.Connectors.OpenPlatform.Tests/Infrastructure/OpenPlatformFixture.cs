@@ -9,7 +9,7 @@ namespace ConnectorKit.Connectors.OpenPlatform.Tests.Infrastructure;
 /// One WireMock (the bank's gateway), one platform callback recorder and one gateway host per test class; tests
 /// reset WireMock and reload the mapping files, and use fresh request ids so the shared store never couples them.
 /// </summary>
-public sealed class OpenPlatformFixture : IAsyncLifetime
+public class OpenPlatformFixture : IAsyncLifetime
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -33,7 +33,7 @@ public sealed class OpenPlatformFixture : IAsyncLifetime
     {
         _bank = await WireMockServer.StartAsync().WaitAsync(TimeSpan.FromSeconds(90));
         _platform = await CallbackRecorder.StartAsync().WaitAsync(Timeout);
-        _gateway = await ConnectorGatewayHost.StartAsync(new OpenPlatformConnector(), Settings(_bank.BaseAddress, _platform.Address, _dataDirectory)).WaitAsync(Timeout);
+        _gateway = await StartGatewayAsync(_dataDirectory);
         _channel = _gateway.CreateChannel();
     }
 
@@ -63,6 +63,19 @@ public sealed class OpenPlatformFixture : IAsyncLifetime
         {
             // SQLite may hold the file a moment longer; the temp folder is cleaned eventually.
         }
+    }
+
+    /// <summary>Another gateway host on this fixture's bank and platform, e.g. with other bank keys; dispose it.</summary>
+    public async Task<ConnectorGatewayHost> StartGatewayAsync(string dataDirectory, params (string KeyId, string Pem)[] bankKeys)
+    {
+        var settings = Settings(Bank.BaseAddress, Platform.Address, dataDirectory, bankKeys);
+        Configure(settings);
+        return await ConnectorGatewayHost.StartAsync(new OpenPlatformConnector(), settings).WaitAsync(Timeout);
+    }
+
+    /// <summary>Changes the settings of every gateway this fixture starts.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
     }
 
     /// <summary>Empties the journal and puts back exactly the mapping files.</summary>
