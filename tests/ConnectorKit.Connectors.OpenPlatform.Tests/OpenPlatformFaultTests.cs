@@ -71,6 +71,8 @@ public sealed class OpenPlatformFaultTests(FaultFixture fixture) : IClassFixture
 
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(10));
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal("1", error.GetDetail<ErrorInfo>()?.Metadata["retry_after"]);
+        Assert.Equal(TimeSpan.FromSeconds(1), error.GetDetail<RetryInfo>()?.RetryDelay.ToTimeSpan());
         Assert.Equal(2, (await fixture.CallsAsync("loan.apply.submit")).Count);
         Assert.Empty(await fixture.CallsAsync("loan.apply.query"));
     }
