@@ -30,31 +30,35 @@ public sealed class OpenPlatformFaultTests(FaultFixture fixture) : IClassFixture
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    public static TheoryData<string, StatusCode> NetworkFaults => new()
+    // 429 is refused before processing, so resending is safe; every other fault leaves the outcome unknown, and the
+    // only further calls are queries (which fail the same way).
+    public static TheoryData<string, StatusCode, int> NetworkFaults => new()
     {
-        { "delay", StatusCode.DeadlineExceeded },
-        { "429", StatusCode.ResourceExhausted },
-        { "503", StatusCode.Unavailable },
-        { nameof(WireMockFault.ConnectionResetByPeer), StatusCode.Unavailable },
-        { nameof(WireMockFault.EmptyResponse), StatusCode.Unavailable },
-        { nameof(WireMockFault.MalformedResponseChunk), StatusCode.Unavailable },
-        { nameof(WireMockFault.RandomDataThenClose), StatusCode.Unavailable },
+        { "delay", StatusCode.DeadlineExceeded, 1 },
+        { "429", StatusCode.ResourceExhausted, 2 },
+        { "503", StatusCode.Unavailable, 1 },
+        { nameof(WireMockFault.ConnectionResetByPeer), StatusCode.Unavailable, 1 },
+        { nameof(WireMockFault.EmptyResponse), StatusCode.Unavailable, 1 },
+        { nameof(WireMockFault.MalformedResponseChunk), StatusCode.Unavailable, 1 },
+        { nameof(WireMockFault.RandomDataThenClose), StatusCode.Unavailable, 1 },
     };
 
     [Theory]
     [MemberData(nameof(NetworkFaults))]
-    public async Task SubmitApplication_GatewayFault_DocumentedStatusOneOutBizNoAndRetrySucceeds(string fault, StatusCode expected)
+    public async Task SubmitApplication_GatewayFault_DocumentedStatusOneOutBizNoAndRetrySucceeds(string fault, StatusCode expected, int submitCount)
     {
         var request = SampleData.Submit();
         await StubAsync(fault);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout));
         var submits = await fixture.CallsAsync("loan.apply.submit");
+        var queries = await fixture.CallsAsync("loan.apply.query");
         await fixture.ResetAsync();
         var retried = await fixture.Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
 
         Assert.Equal(expected, error.StatusCode);
-        Assert.NotEmpty(submits);
+        Assert.Equal(submitCount, submits.Count);
+        Assert.Equal(submitCount == 1 ? 2 : 0, queries.Count);
         Assert.All(submits, s => Assert.Equal(retried.Application.ApplicationId, OutBizNo(s)));
         Assert.Equal(submits.Count, submits.Select(s => s["msg_id"]).Distinct().Count());
         Assert.Single(await fixture.CallsAsync("loan.apply.submit"));
@@ -75,6 +79,20 @@ public sealed class OpenPlatformFaultTests(FaultFixture fixture) : IClassFixture
         Assert.Equal(TimeSpan.FromSeconds(1), error.GetDetail<RetryInfo>()?.RetryDelay.ToTimeSpan());
         Assert.Equal(2, (await fixture.CallsAsync("loan.apply.submit")).Count);
         Assert.Empty(await fixture.CallsAsync("loan.apply.query"));
+    }
+
+    [Fact]
+    public async Task SubmitApplication_RetryAfterBeyondMaxRetryAfter_NotWaitedForAndSentOnce()
+    {
+        await fixture.Bank.StubStatusAsync(HttpMethod.Post, TestBank.GatewayPath, 429, retryAfterSeconds: 120).WaitAsync(Timeout);
+        var watch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Applications.SubmitApplicationAsync(SampleData.Submit()).ResponseAsync.WaitAsync(Timeout));
+
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal("120", error.GetDetail<ErrorInfo>()?.Metadata["retry_after"]);
+        Assert.Single(await fixture.CallsAsync("loan.apply.submit"));
     }
 
     [Theory]

@@ -148,9 +148,14 @@ internal sealed class GatewayTransport(
     private GatewayAttempt Fault(AttemptOutcome outcome, string method, string msgId, Exception e)
     {
         logger.LogWarning("Gateway call {Method} (msg_id {MsgId}) failed: {Fault}", method, msgId, e.GetType().Name + ": " + e.Message);
-        var error = e is TimeoutRejectedException or BankDeadlineExceededException
-            ? RichStatus.WithErrorInfo(StatusCode.DeadlineExceeded, $"Bank '{BankId}' did not answer {method} in time.", "TIMEOUT", BankId)
-            : BankErrorMapper.Map(e, BankId);
+        var error = e switch
+        {
+            TimeoutRejectedException or BankDeadlineExceededException
+                => RichStatus.WithErrorInfo(StatusCode.DeadlineExceeded, $"Bank '{BankId}' did not answer {method} in time.", "TIMEOUT", BankId),
+            IOException
+                => RichStatus.WithErrorInfo(StatusCode.Unavailable, $"Bank '{BankId}': the answer to {method} broke off: {e.Message}", "CONNECTION_BROKEN", BankId),
+            _ => BankErrorMapper.Map(e, BankId),
+        };
         return new GatewayAttempt(outcome, msgId, null, null, null, error);
     }
 
