@@ -2,6 +2,7 @@ using ConnectorKit.Connectors.Http;
 using ConnectorKit.Connectors.OpenPlatform.Internal;
 using ConnectorKit.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,8 +23,6 @@ public sealed class OpenPlatformConnector : BankConnector
 
     public override string Name => "open-platform";
 
-    public override ConnectorCapabilities Capabilities => ConnectorCapabilities.All;
-
     public override void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -35,7 +34,7 @@ public sealed class OpenPlatformConnector : BankConnector
         services.TryAddSingleton<GatewayKeys>();
 
         var http = configuration.GetSection("Http");
-        services.AddBankHttpClient<IGatewayTransport, GatewayTransport>(HttpClientName, o =>
+        services.AddBankHttpClient<GatewayHttpClient, GatewayHttpClient>(HttpClientName, o =>
             {
                 http.Bind(o);
 
@@ -43,6 +42,7 @@ public sealed class OpenPlatformConnector : BankConnector
                 o.MaxRetryAttempts = 0;
             })
             .ConfigureHttpClient((sp, client) => client.BaseAddress = sp.GetRequiredService<IOptions<OpenPlatformOptions>>().Value.GatewayUrl);
+        services.TryAddSingleton<IGatewayTransport, GatewayTransport>();
         services.TryAddSingleton<GatewayCaller>();
         services.AddSingleton<IBankBackend, OpenPlatformBackend>();
 
@@ -55,7 +55,6 @@ public sealed class OpenPlatformConnector : BankConnector
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<OpenPlatformOptions>>().Value;
-        endpoints.MapPost(options.NotifyPath, (Microsoft.AspNetCore.Http.HttpContext context, NotificationHandler handler)
-            => handler.HandleAsync(context));
+        endpoints.MapPost(options.NotifyPath, (HttpContext context, NotificationHandler handler) => handler.HandleAsync(context));
     }
 }

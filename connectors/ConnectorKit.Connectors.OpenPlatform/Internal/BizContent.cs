@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -167,6 +166,4 @@ internal static class BizContent
             : [];
 
     private static string Write(JsonObject body) => body.ToJsonString(Json);
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -17,9 +17,18 @@ internal interface IGatewayTransport
     Task<GatewayAttempt> SendAsync(string method, string bizContent, CancellationToken cancellationToken);
 }
 
-/// <summary>Builds, signs and sends one gateway call, verifies the answer and says what it means for a retry.</summary>
+/// <summary>The named client whose registration carries the bank handler pipeline and the gateway's base address.</summary>
+internal sealed class GatewayHttpClient(HttpClient http)
+{
+    public HttpClient Http => http;
+}
+
+/// <summary>
+/// Builds, signs and sends one gateway call, verifies the answer and says what it means for a retry. A singleton
+/// that asks the factory for a client per call, so no handler is held past the factory's rotation.
+/// </summary>
 internal sealed class GatewayTransport(
-    HttpClient http,
+    IHttpClientFactory clients,
     IOptions<OpenPlatformOptions> options,
     IOptions<ConnectorKitServerOptions> server,
     GatewayKeys keys,
@@ -51,7 +60,7 @@ internal sealed class GatewayTransport(
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await clients.CreateClient(OpenPlatformConnector.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
