@@ -48,7 +48,7 @@ public sealed class OpenPlatformFaultTests(FaultFixture fixture) : IClassFixture
     public async Task SubmitApplication_GatewayFault_DocumentedStatusOneOutBizNoAndRetrySucceeds(string fault, StatusCode expected, int submitCount)
     {
         var request = SampleData.Submit();
-        await StubAsync(fault);
+        await StubAsync(fault).WaitAsync(Timeout);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout));
         var submits = await fixture.CallsAsync("loan.apply.submit");

@@ -53,6 +53,7 @@ public static class GatewaySignature
         GatewayKeyRing keyRing, string path, IEnumerable<KeyValuePair<string, string>> parameters)
     {
         ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(parameters);
         var list = parameters.Where(p => p.Key != SignParameter).ToList();
         list.Add(new(SignParameter, keyRing.Sign(SignedText(path, list))));
         return list;
