@@ -75,7 +75,7 @@ public static class BatchFileCodec
     /// No header or trailer, an unknown (type, version), a field list other than the layout's, a record that does not
     /// parse, or a record count or amount total other than the trailer's. The message says which and where.
     /// </exception>
-    public static BatchFile Read(string text, IEnumerable<RecordLayout> layouts)
+    public static ParsedBatchFile Read(string text, IEnumerable<RecordLayout> layouts)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(layouts);
@@ -149,7 +149,7 @@ public static class BatchFileCodec
             throw new BatchFileFormatException($"the trailer states an amount total of {statedTotal}; the records sum to {total}", lines.Length);
         }
 
-        return new BatchFile(header, layout, records, total);
+        return new ParsedBatchFile(header, layout, records, total);
     }
 
     private static BatchFileHeader ReadHeader(string line)

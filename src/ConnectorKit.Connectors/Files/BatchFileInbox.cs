@@ -25,7 +25,8 @@ public sealed class BatchFileInboxOptions
 }
 
 /// <summary>The outcome of opening one inbox file: the checked file, or why it was quarantined.</summary>
-public sealed record InboxFile(string FileName, BatchFile? File, string? QuarantineReason)
+/// <param name="Sha256">Lower-case hex SHA-256 of the file's bytes: with the name, it tells a re-delivery from a corrected file.</param>
+public sealed record InboxFile(string FileName, ParsedBatchFile? File, string? QuarantineReason, string? Sha256 = null)
 {
     public bool Quarantined => QuarantineReason is not null;
 }
@@ -76,7 +77,8 @@ public sealed class BatchFileInbox
         ArgumentException.ThrowIfNullOrEmpty(fileName);
         try
         {
-            return new InboxFile(fileName, Check(fileName), null);
+            var (file, sha) = Check(fileName);
+            return new InboxFile(fileName, file, null, sha);
         }
         catch (BatchFileFormatException ex)
         {
@@ -109,7 +111,7 @@ public sealed class BatchFileInbox
         MoveOut(fileName, _options.QuarantineDirectory);
     }
 
-    private BatchFile Check(string fileName)
+    private (ParsedBatchFile File, string Sha256) Check(string fileName)
     {
         if (!BatchFileName.TryParse(fileName, out var name) || name is null)
         {
@@ -119,7 +121,8 @@ public sealed class BatchFileInbox
         var path = _fileSystem.Path.Combine(_options.InboxDirectory, fileName);
         var bytes = _fileSystem.File.ReadAllBytes(path);
         var marker = _fileSystem.File.ReadAllText(path + BatchFileName.DoneSuffix).Trim();
-        if (marker.Length > 0 && !string.Equals(marker, AtomicFile.Sha256Hex(bytes), StringComparison.OrdinalIgnoreCase))
+        var sha = AtomicFile.Sha256Hex(bytes);
+        if (marker.Length > 0 && !string.Equals(marker, sha, StringComparison.OrdinalIgnoreCase))
         {
             throw new BatchFileFormatException("the SHA-256 in the done-marker does not match the file: it changed after it was marked done");
         }
@@ -146,7 +149,7 @@ public sealed class BatchFileInbox
             throw new BatchFileFormatException($"the file is addressed to '{header.Receiver}', not '{receiver}'", 1);
         }
 
-        return file;
+        return (file, sha);
     }
 
     private void MoveOut(string fileName, string directory)

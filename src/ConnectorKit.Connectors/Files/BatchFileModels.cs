@@ -22,7 +22,7 @@ public sealed record BatchFileRecord(int LineNumber, IReadOnlyList<string> Value
 
 /// <summary>A whole file that passed every check: header, layout, each record, and the trailer's count and total.</summary>
 /// <param name="AmountTotal">Sum of the layout's amount field in minor units (fen).</param>
-public sealed record BatchFile(BatchFileHeader Header, RecordLayout Layout, IReadOnlyList<BatchFileRecord> Records, long AmountTotal);
+public sealed record ParsedBatchFile(BatchFileHeader Header, RecordLayout Layout, IReadOnlyList<BatchFileRecord> Records, long AmountTotal);
 
 /// <summary>A file's text as written, with the figures its trailer states.</summary>
 public sealed record BatchFileContent(string Text, int RecordCount, long AmountTotal);
