@@ -51,8 +51,8 @@ public sealed class BatchFileGateway : IAsyncDisposable
             ["ConnectorKit:Connectors:batch-file:RunSchedules"] = "false",
             ["ConnectorKit:Connectors:batch-file:FileTransfer:Address"] = bank.ToString(),
             // Short limits so every fault settles within a few seconds; Retry-After up to 2 s is honoured.
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:Timeout"] = "00:00:01",
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:TotalTimeout"] = "00:00:03",
+            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:Timeout"] = "00:00:02",
+            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:TotalTimeout"] = "00:00:04",
             ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:MaxRetryAttempts"] = "2",
             ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:BaseDelay"] = "00:00:00.050",
             ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:MaxRetryAfter"] = "00:00:02",
