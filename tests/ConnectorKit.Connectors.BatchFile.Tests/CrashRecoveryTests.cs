@@ -69,6 +69,32 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_SchedulesOnAndASealedSpoolLeftByACrash_PublishedAtStartWithoutWaitingForTheCutOff()
+    {
+        string appId;
+        await using (var before = await StartAsync())
+        {
+            appId = await SubmitAsync(before, 3006);
+            var sealedName = new BatchFileName(BankFiles.Us, BankFiles.BankCode, BankFiles.Today, "APPLICATIONS", 1);
+            before.Host.Services.GetRequiredService<RequestSpool>().Seal(BankLayouts.Applications, sealedName);
+        }
+
+        await using var after = await BatchFileGateway.StartAsync(_root, _bank.BaseAddress, _platform.Address, new Dictionary<string, string?>
+        {
+            ["ConnectorKit:Connectors:batch-file:RunSchedules"] = "true",
+            ["ConnectorKit:Connectors:batch-file:InboxPollInterval"] = "01:00:00",
+        });
+        var path = Path.Combine(after.Outbox, "CKGATEWAY_BANKTEST_" + BankFiles.Today.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + "_APPLICATIONS_001.txt");
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!File.Exists(path + ".done") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal([appId], BatchFileCodec.Read(File.ReadAllText(path), BankLayouts.Requests).Records.Select(r => r["application_id"]));
+    }
+
+    [Fact]
     public async Task CutOff_CrashAfterPublishingBeforeRetiringSpool_RerunPublishesNothingNew()
     {
         await using var gateway = await StartAsync();

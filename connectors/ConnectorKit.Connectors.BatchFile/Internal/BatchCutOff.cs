@@ -21,7 +21,12 @@ internal sealed class BatchCutOff(
 
     public DateOnly BusinessDate => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(options.Value.BusinessUtcOffset).DateTime);
 
-    public async Task<CutOffResult> RunAsync(CancellationToken cancellationToken = default)
+    public Task<CutOffResult> RunAsync(CancellationToken cancellationToken = default) => RunCoreAsync(seal: true, cancellationToken);
+
+    /// <summary>Finishes only what an interrupted run sealed, without sealing today's spool: for start-up.</summary>
+    public Task<CutOffResult> RecoverAsync(CancellationToken cancellationToken = default) => RunCoreAsync(seal: false, cancellationToken);
+
+    private async Task<CutOffResult> RunCoreAsync(bool seal, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         List<PublishedBatchFile> published = [];
@@ -29,7 +34,7 @@ internal sealed class BatchCutOff(
         {
             var o = options.Value;
             var date = BusinessDate;
-            foreach (var layout in BankLayouts.Requests)
+            foreach (var layout in seal ? BankLayouts.Requests : [])
             {
                 var sequence = NextSequence(date, layout.FileType);
                 spool.Seal(layout, new BatchFileName(o.SenderCode, o.BankCode, date, layout.FileType, sequence));

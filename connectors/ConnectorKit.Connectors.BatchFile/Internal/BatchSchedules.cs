@@ -25,6 +25,15 @@ internal sealed class BatchSchedules(
             return;
         }
 
+        try
+        {
+            await cutOff.RecoverAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Finishing an interrupted cut-off at start failed; the next cut-off retries it.");
+        }
+
         await Task.WhenAll(
             Loop("cut-off", UntilNextCutOff, async ct => await cutOff.RunAsync(ct).ConfigureAwait(false), stoppingToken),
             Loop("inbox", () => o.InboxPollInterval, async ct => await returnFiles.RunAsync(ct).ConfigureAwait(false), stoppingToken),
@@ -45,7 +54,7 @@ internal sealed class BatchSchedules(
 
     private async Task Loop(string name, Func<TimeSpan> wait, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
     {
-        // The cut-off's first pass happens at its time; the others start with a pass, which also finishes work a crash left.
+        // The cut-off's first pass happens at its time; the others start with a pass, which finishes work a crash left.
         var first = name != "cut-off";
         while (!stoppingToken.IsCancellationRequested)
         {
