@@ -87,7 +87,14 @@ internal sealed class ReturnFileProcessor(
             try
             {
                 var result = await step.Apply(cancellationToken).ConfigureAwait(false);
-                _ = result.Duplicate ? duplicates++ : applied++;
+                if (result.Duplicate)
+                {
+                    duplicates++;
+                }
+                else
+                {
+                    applied++;
+                }
             }
             catch (Exception ex) when (ex is ApplicationTransitionException or ApplicationNotFoundException)
             {
