@@ -175,6 +175,30 @@ public sealed class BatchFileFlowTests(BatchFileFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ReturnFile_RecordRefusedWhenApplied_StopsThereQuarantinedWithWhatWasApplied()
+    {
+        var appId = await SubmitAsync(1012);
+        BankFiles.Drop(Gateway.Inbox, "DECISIONS", 1, BankFiles.Decisions(BankFiles.Approval(appId, 1_000_000_00)).Text);
+        BankFiles.Drop(Gateway.Inbox, "DISBURSEMENTS", 1, BankFiles.Disbursements(BankFiles.Tranche("T1" + appId[^10..], appId, 600_000_00)).Text);
+        await Gateway.ReturnFiles.RunAsync().WaitAsync(Timeout);
+        // Once tranches are paid the check cannot tell a re-sent tranche from a new one, so the overdraw is refused on applying.
+        BankFiles.Drop(Gateway.Inbox, "DISBURSEMENTS", 2, BankFiles.Disbursements(
+            BankFiles.Tranche("T2" + appId[^10..], appId, 300_000_00),
+            BankFiles.Tranche("T3" + appId[^10..], appId, 300_000_00)).Text);
+
+        var outcome = Assert.Single(await Gateway.ReturnFiles.RunAsync().WaitAsync(Timeout));
+        var callbacks = await fixture.Platform.WaitForAsync(appId, 3).WaitAsync(Timeout);
+        await Task.Delay(300);
+
+        Assert.Equal(1, outcome.Applied);
+        Assert.StartsWith("line 3 refused after 1 records were applied", outcome.QuarantineReason, StringComparison.Ordinal);
+        Assert.Equal(["decision:Approved", "disbursement:Paid", "disbursement:Paid"], fixture.Platform.Received.Where(r => r.ApplicationId == appId).Select(r => r.Kind));
+        Assert.Equal((2, 300_000_00L), (((NotifyDisbursementRequest)callbacks[2].Message).TrancheNumber, ((NotifyDisbursementRequest)callbacks[2].Message).Amount.UnitsMinor));
+        var application = await Applications.GetApplicationAsync(new GetApplicationRequest { ApplicationId = appId }).ResponseAsync.WaitAsync(Timeout);
+        Assert.Equal(900_000_00, application.Application.DisbursedTotal.UnitsMinor);
+    }
+
+    [Fact]
     public async Task ReturnFile_WithoutDoneMarker_WaitsUntilMarked()
     {
         var appId = await SubmitAsync(1008);
