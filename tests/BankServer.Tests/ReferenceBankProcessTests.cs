@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ConnectorKit.Contracts.V1;
@@ -24,7 +25,7 @@ public sealed partial class ReferenceBankProcessTests : IAsyncLifetime
         {
             dll,
             "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0",
-            "--ConnectorKit:Server:BankId=" + TestData.BankId,
+            "--ConnectorKit:Server:BankId=" + SampleData.BankId,
             "--ConnectorKit:Server:DataDirectory=" + _dataDirectory,
             "--ConnectorKit:Server:Platform:Address=" + _platform.Address,
             "--ConnectorKit:Server:Platform:PollInterval=00:00:00.050",
@@ -69,10 +70,10 @@ public sealed partial class ReferenceBankProcessTests : IAsyncLifetime
     public async Task ReferenceBank_GoodProfile_ApprovesAndPaysTwoTranchesToThePlatform()
     {
         using var channel = GrpcChannel.ForAddress(_address);
-        var code = TestData.CreditCode(7001);
-        await new CreditDataService.CreditDataServiceClient(channel).PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 1, grade: CreditGrade.Good, score: 760) }).ResponseAsync.WaitAsync(Timeout);
+        var code = SampleData.CreditCode(7001);
+        await new CreditDataService.CreditDataServiceClient(channel).PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 1, grade: CreditGrade.Good, score: 760) }).ResponseAsync.WaitAsync(Timeout);
 
-        var submitted = await new LoanApplicationsService.LoanApplicationsServiceClient(channel).SubmitApplicationAsync(TestData.Submit(code, amountYuan: 4_000_000)).ResponseAsync.WaitAsync(Timeout);
+        var submitted = await new LoanApplicationsService.LoanApplicationsServiceClient(channel).SubmitApplicationAsync(SampleData.Submit(code, amountYuan: 4_000_000)).ResponseAsync.WaitAsync(Timeout);
         var callbacks = await _platform.WaitForAsync(submitted.Application.ApplicationId, 3, Timeout);
 
         Assert.Equal(["decision:Approved", "disbursement:Paid", "disbursement:Paid"], callbacks.Select(c => c.Kind));
@@ -83,10 +84,10 @@ public sealed partial class ReferenceBankProcessTests : IAsyncLifetime
     public async Task ReferenceBank_PoorProfile_RejectsWithReasonCode()
     {
         using var channel = GrpcChannel.ForAddress(_address);
-        var code = TestData.CreditCode(7002);
-        await new CreditDataService.CreditDataServiceClient(channel).PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 1, grade: CreditGrade.Poor, score: 300) }).ResponseAsync.WaitAsync(Timeout);
+        var code = SampleData.CreditCode(7002);
+        await new CreditDataService.CreditDataServiceClient(channel).PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 1, grade: CreditGrade.Poor, score: 300) }).ResponseAsync.WaitAsync(Timeout);
 
-        var submitted = await new LoanApplicationsService.LoanApplicationsServiceClient(channel).SubmitApplicationAsync(TestData.Submit(code)).ResponseAsync.WaitAsync(Timeout);
+        var submitted = await new LoanApplicationsService.LoanApplicationsServiceClient(channel).SubmitApplicationAsync(SampleData.Submit(code)).ResponseAsync.WaitAsync(Timeout);
         var callbacks = await _platform.WaitForAsync(submitted.Application.ApplicationId, 1, Timeout);
 
         var decision = (NotifyApprovalDecisionRequest)Assert.Single(callbacks).Message;

@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Client.Tests.Infrastructure;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Server.Tests.Infrastructure;
@@ -28,7 +29,7 @@ public sealed class BulkPushTests
         Assert.Equal(new BulkPushProgress(3500, 3500), progress.Last);
         for (var i = 0; i < 3500; i++)
         {
-            var stored = await fixture.Store.GetProfileAsync(TestData.CreditCode(i), "platform-sh").WaitAsync(Timeout);
+            var stored = await fixture.Store.GetProfileAsync(SampleData.CreditCode(i), "platform-sh").WaitAsync(Timeout);
             Assert.NotNull(stored);
         }
     }
@@ -66,8 +67,8 @@ public sealed class BulkPushTests
         for (var i = 0; i < count; i++)
         {
             await Task.Yield();
-            var code = invalid is not null && invalid.Contains(i) ? TestData.BadCheckCode : TestData.CreditCode(i);
-            yield return TestData.Profile(code, version: 1);
+            var code = invalid is not null && invalid.Contains(i) ? SampleData.BadCheckCode : SampleData.CreditCode(i);
+            yield return SampleData.Profile(code, version: 1);
         }
     }
 

@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Client.Tests.Infrastructure;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Server.Tests.Infrastructure;
@@ -82,10 +83,10 @@ public sealed class RegistrationTests
         });
         using var provider = new ServiceCollection()
             .AddSingleton<IBankTokenProvider>(tokens)
-            .AddConnectorKitClient(o => o.Banks[TestData.BankId] = new BankConnectionOptions { Address = securedBank.Address })
+            .AddConnectorKitClient(o => o.Banks[SampleData.BankId] = new BankConnectionOptions { Address = securedBank.Address })
             .BuildServiceProvider();
-        var client = provider.GetRequiredService<IConnectorKitClientFactory>().For(TestData.BankId);
-        var push = new PushCreditProfileRequest { Profile = TestData.Profile(TestData.ValidCode, 1) };
+        var client = provider.GetRequiredService<IConnectorKitClientFactory>().For(SampleData.BankId);
+        var push = new PushCreditProfileRequest { Profile = SampleData.Profile(SampleData.ValidCode, 1) };
 
         await client.PushCreditProfileAsync(push).WaitAsync(Timeout);
         var raw = await client.CreditData.PushCreditProfileAsync(push).ResponseAsync.WaitAsync(Timeout);

@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using System.Diagnostics;
 using ConnectorKit.Client.Tests.Infrastructure;
 using ConnectorKit.Contracts.V1;
@@ -17,7 +18,7 @@ public sealed class ResilienceTests
         var tracker = new RecordingTracker();
         await using var fixture = await ClientFixture.StartAsync(clientServices: s => s.AddSingleton<IApplicationTracker>(tracker));
         fixture.Faults.LoseResponses(1);
-        var request = TestData.Submit();
+        var request = SampleData.Submit();
         request.RequestId = string.Empty;
 
         var response = await fixture.Client.SubmitApplicationAsync(request).WaitAsync(Timeout);
@@ -30,14 +31,14 @@ public sealed class ResilienceTests
         var all = stored.Concat(underReview).ToList();
         Assert.Single(all);
         Assert.Equal(response.Application.ApplicationId, all[0].ApplicationId);
-        Assert.Equal([(TestData.BankId, response.Application.ApplicationId)], tracker.Recorded);
+        Assert.Equal([(SampleData.BankId, response.Application.ApplicationId)], tracker.Recorded);
     }
 
     [Fact]
     public async Task GetApplication_TransientFailures_RetriedUntilSuccess()
     {
         await using var fixture = await ClientFixture.StartAsync();
-        var submitted = await fixture.Client.SubmitApplicationAsync(TestData.Submit()).WaitAsync(Timeout);
+        var submitted = await fixture.Client.SubmitApplicationAsync(SampleData.Submit()).WaitAsync(Timeout);
         fixture.Faults.FailBefore(3);
 
         var response = await fixture.Client.GetApplicationAsync(new GetApplicationRequest { ApplicationId = submitted.Application.ApplicationId }).WaitAsync(Timeout);
@@ -57,7 +58,7 @@ public sealed class ResilienceTests
         fixture.Faults.Delay = TimeSpan.FromSeconds(5);
         var stopwatch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(TestData.ValidCode, 1) }).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(SampleData.ValidCode, 1) }).WaitAsync(Timeout));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromMilliseconds(2500));
@@ -76,7 +77,7 @@ public sealed class ResilienceTests
         fixture.Faults.Delay = TimeSpan.FromMilliseconds(20);
         var stopwatch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(TestData.ValidCode, 1) }).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(SampleData.ValidCode, 1) }).WaitAsync(Timeout));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromMilliseconds(2500));
@@ -94,7 +95,7 @@ public sealed class ResilienceTests
             o.Resilience.BreakerBreakDuration = TimeSpan.FromMilliseconds(500);
         });
         var client = fixture.Client;
-        PushCreditProfileRequest Push() => new() { Profile = TestData.Profile(TestData.ValidCode, 1) };
+        PushCreditProfileRequest Push() => new() { Profile = SampleData.Profile(SampleData.ValidCode, 1) };
         fixture.Faults.AlwaysUnavailable = true;
         await Assert.ThrowsAsync<RpcException>(() => client.PushCreditProfileAsync(Push()).WaitAsync(Timeout));
         await Assert.ThrowsAsync<RpcException>(() => client.PushCreditProfileAsync(Push()).WaitAsync(Timeout));
@@ -117,7 +118,7 @@ public sealed class ResilienceTests
     {
         await using var fixture = await ClientFixture.StartAsync();
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.SubmitApplicationAsync(TestData.Submit(TestData.BadCheckCode)).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.SubmitApplicationAsync(SampleData.Submit(SampleData.BadCheckCode)).WaitAsync(Timeout));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         var badRequest = error.GetDetail<Google.Rpc.BadRequest>();
@@ -142,9 +143,9 @@ public sealed class ResilienceTests
     {
         await using var fixture = await ClientFixture.StartAsync(o => o.Resilience.MaxConcurrentCalls = 1);
         fixture.Faults.Delay = TimeSpan.FromMilliseconds(500);
-        var first = fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(TestData.ValidCode, 1) });
+        var first = fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(SampleData.ValidCode, 1) });
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(TestData.OtherValidCode, 1) }).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(SampleData.OtherValidCode, 1) }).WaitAsync(Timeout));
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Equal(ProfileOutcome.Applied, (await first.WaitAsync(Timeout)).Outcome);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ConnectorKit.Connectors;
 using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Grpc;
+using ConnectorKit.Grpc.Security;
 
 namespace ConnectorKit.Conformance.Targets;
 

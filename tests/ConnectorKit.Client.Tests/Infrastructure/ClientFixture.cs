@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Grpc;
 using ConnectorKit.Server.Storage;
 using ConnectorKit.Server.Tests.Infrastructure;
@@ -28,7 +29,7 @@ public sealed class ClientFixture : IAsyncDisposable
 
     public IConnectorKitStore Store => Bank.Services.GetRequiredService<IConnectorKitStore>();
 
-    public ConnectorKitBankClient Client => ClientServices.GetRequiredService<IConnectorKitClientFactory>().For(TestData.BankId);
+    public ConnectorKitBankClient Client => ClientServices.GetRequiredService<IConnectorKitClientFactory>().For(SampleData.BankId);
 
     /// <summary>Starts a bank and a client with fast resilience defaults; <paramref name="configure"/> adjusts the bank connection.</summary>
     public static async Task<ClientFixture> StartAsync(Action<BankConnectionOptions>? configure = null, Action<IServiceCollection>? clientServices = null)
@@ -48,7 +49,7 @@ public sealed class ClientFixture : IAsyncDisposable
             connection.Resilience.MaxDelay = TimeSpan.FromMilliseconds(50);
             connection.Resilience.BreakerMinimumThroughput = 100;
             configure?.Invoke(connection);
-            o.Banks[TestData.BankId] = connection;
+            o.Banks[SampleData.BankId] = connection;
         });
         clientServices?.Invoke(services);
         return new ClientFixture(bank, faults, services.BuildServiceProvider(validateScopes: true), dataDirectory);

@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Grpc;
 using ConnectorKit.Server.Tests.Infrastructure;
@@ -24,9 +25,9 @@ public sealed class BankMutualTlsTests(TestCertificates certificates) : IClassFi
             o.ClientCertificateKeyPath = certificates.ClientKeyPemPath;
             o.TrustedCaPath = certificates.AuthorityPemPath;
         });
-        var bankClient = client.GetRequiredService<IConnectorKitClientFactory>().For(TestData.BankId);
+        var bankClient = client.GetRequiredService<IConnectorKitClientFactory>().For(SampleData.BankId);
 
-        var submitted = await bankClient.SubmitApplicationAsync(TestData.Submit()).WaitAsync(Timeout);
+        var submitted = await bankClient.SubmitApplicationAsync(SampleData.Submit()).WaitAsync(Timeout);
         var fetched = await bankClient.GetApplicationAsync(new GetApplicationRequest { ApplicationId = submitted.Application.ApplicationId }).WaitAsync(Timeout);
 
         Assert.Equal(submitted.Application.ApplicationId, fetched.Application.ApplicationId);
@@ -47,7 +48,7 @@ public sealed class BankMutualTlsTests(TestCertificates certificates) : IClassFi
             o.TrustedCaPath = certificates.AuthorityPemPath;
         });
 
-        var submitted = await client.GetRequiredService<IConnectorKitClientFactory>().For(TestData.BankId).SubmitApplicationAsync(TestData.Submit()).WaitAsync(Timeout);
+        var submitted = await client.GetRequiredService<IConnectorKitClientFactory>().For(SampleData.BankId).SubmitApplicationAsync(SampleData.Submit()).WaitAsync(Timeout);
 
         var stored = await bank.Store.GetApplicationAsync(submitted.Application.ApplicationId).WaitAsync(Timeout);
         Assert.Equal(TestCertificates.ClientPlatformId, stored!.PlatformId);
@@ -60,7 +61,7 @@ public sealed class BankMutualTlsTests(TestCertificates certificates) : IClassFi
         await using var client = CreateClient(bank, o => o.TrustedCaPath = certificates.AuthorityPemPath);
 
         var error = await Assert.ThrowsAsync<RpcException>(
-            () => client.GetRequiredService<IConnectorKitClientFactory>().For(TestData.BankId).SubmitApplicationAsync(TestData.Submit())).WaitAsync(Timeout);
+            () => client.GetRequiredService<IConnectorKitClientFactory>().For(SampleData.BankId).SubmitApplicationAsync(SampleData.Submit())).WaitAsync(Timeout);
 
         Assert.Contains(error.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Unauthenticated });
         Assert.Empty(await bank.Store.ListApplicationsAsync(ApplicationState.Submitted, 10).WaitAsync(Timeout));
@@ -77,7 +78,7 @@ public sealed class BankMutualTlsTests(TestCertificates certificates) : IClassFi
         });
 
         var error = await Assert.ThrowsAsync<RpcException>(
-            () => client.GetRequiredService<IConnectorKitClientFactory>().For(TestData.BankId).GetApplicationAsync(new GetApplicationRequest { ApplicationId = "APP-1" })).WaitAsync(Timeout);
+            () => client.GetRequiredService<IConnectorKitClientFactory>().For(SampleData.BankId).GetApplicationAsync(new GetApplicationRequest { ApplicationId = "APP-1" })).WaitAsync(Timeout);
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
@@ -91,7 +92,7 @@ public sealed class BankMutualTlsTests(TestCertificates certificates) : IClassFi
             var connection = new BankConnectionOptions { Address = bank.Address, DefaultDeadline = TimeSpan.FromSeconds(10) };
             connection.Resilience.MaxRetryAttempts = 0;
             configure(connection);
-            o.Banks[TestData.BankId] = connection;
+            o.Banks[SampleData.BankId] = connection;
         });
         return services.BuildServiceProvider(validateScopes: true);
     }

@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using System.Net;
 using ConnectorKit.Server;
 using ConnectorKit.Server.Security;
@@ -52,7 +53,7 @@ public sealed class TlsBankHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseConnectorKitTls(certificates.Server, authentication)));
         builder.Services.AddConnectorKitServer(options =>
         {
-            options.BankId = TestData.BankId;
+            options.BankId = SampleData.BankId;
             options.DataDirectory = dataDirectory;
             options.Authentication = authentication;
         });

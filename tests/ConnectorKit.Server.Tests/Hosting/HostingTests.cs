@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Grpc;
 using ConnectorKit.Server.Tests.Infrastructure;
@@ -49,7 +50,7 @@ public sealed class HostingTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.AddConnectorKitServer(options =>
         {
-            options.BankId = TestData.BankId;
+            options.BankId = SampleData.BankId;
             options.Store = StoreKind.PostgreSql;
         });
         await using var app = builder.Build();
@@ -108,12 +109,12 @@ public sealed class HostingTests : IAsyncLifetime
         using var channelA = bank.CreateChannel("token-platform-a-0001");
         using var channelB = bank.CreateChannel("token-platform-b-0002");
         using var anonymous = bank.CreateChannel();
-        var request = TestData.Submit();
+        var request = SampleData.Submit();
 
         var created = await new LoanApplicationsService.LoanApplicationsServiceClient(channelA).SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
         var byB = await Assert.ThrowsAsync<RpcException>(() => new LoanApplicationsService.LoanApplicationsServiceClient(channelB).GetApplicationAsync(new GetApplicationRequest { ApplicationId = created.Application.ApplicationId }).ResponseAsync).WaitAsync(Timeout);
         var sameIdByB = await new LoanApplicationsService.LoanApplicationsServiceClient(channelB).SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
-        var noToken = await Assert.ThrowsAsync<RpcException>(() => new LoanApplicationsService.LoanApplicationsServiceClient(anonymous).SubmitApplicationAsync(TestData.Submit()).ResponseAsync).WaitAsync(Timeout);
+        var noToken = await Assert.ThrowsAsync<RpcException>(() => new LoanApplicationsService.LoanApplicationsServiceClient(anonymous).SubmitApplicationAsync(SampleData.Submit()).ResponseAsync).WaitAsync(Timeout);
 
         Assert.Equal(StatusCode.NotFound, byB.StatusCode);
         Assert.NotEqual(created.Application.ApplicationId, sameIdByB.Application.ApplicationId);

@@ -1,5 +1,7 @@
+using ConnectorKit.Connectors.Testing;
 using System.Net;
 using ConnectorKit.Grpc;
+using ConnectorKit.Grpc.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,7 +37,7 @@ public sealed class BankServerHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddConnectorKitServer(options =>
         {
-            options.BankId = TestData.BankId;
+            options.BankId = SampleData.BankId;
             options.Platform.BaseRetryDelay = TimeSpan.FromMilliseconds(20);
             options.Platform.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
             options.Platform.PollInterval = TimeSpan.FromMilliseconds(20);
@@ -54,7 +56,7 @@ public sealed class BankServerHost : IAsyncDisposable
         var options = new GrpcChannelOptions();
         if (bearerToken is not null)
         {
-            options.Interceptors.Add(new BearerInterceptor(bearerToken));
+            options.Interceptors.Add(new BearerTokenInterceptor(bearerToken));
         }
 
         return GrpcChannel.ForAddress(Address, options);
@@ -64,28 +66,5 @@ public sealed class BankServerHost : IAsyncDisposable
     {
         await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await _app.DisposeAsync();
-    }
-
-    private sealed class BearerInterceptor(string token) : Interceptor
-    {
-        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-            => continuation(request, WithToken(context));
-
-        public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
-            => continuation(WithToken(context));
-
-        private ClientInterceptorContext<TRequest, TResponse> WithToken<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
-            where TRequest : class
-            where TResponse : class
-        {
-            var headers = new Metadata();
-            foreach (var entry in context.Options.Headers ?? [])
-            {
-                headers.Add(entry);
-            }
-
-            headers.Add("authorization", "Bearer " + token);
-            return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
-        }
     }
 }

@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using System.Collections.Concurrent;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Grpc;
@@ -51,7 +52,7 @@ public sealed class BankBackendTests : IAsyncLifetime
     [Fact]
     public async Task SubmitApplication_BankRefuses_StoresNothingAndRetryReachesTheBankAgain()
     {
-        var request = TestData.Submit();
+        var request = SampleData.Submit();
         _backend.Failures.Enqueue(StatusCode.Unavailable);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout));
@@ -65,7 +66,7 @@ public sealed class BankBackendTests : IAsyncLifetime
     [Fact]
     public async Task SubmitApplication_RetryAfterSuccess_AnsweredFromStoreWithoutCallingTheBank()
     {
-        var request = TestData.Submit();
+        var request = SampleData.Submit();
 
         var first = await Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
         var second = await Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
@@ -77,7 +78,7 @@ public sealed class BankBackendTests : IAsyncLifetime
     [Fact]
     public async Task SubmitApplication_SameRequestIdOtherPayload_AlreadyExistsWithoutCallingTheBank()
     {
-        var request = TestData.Submit();
+        var request = SampleData.Submit();
         await Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
         var changed = request.Clone();
         changed.TermMonths = 12;
@@ -91,12 +92,12 @@ public sealed class BankBackendTests : IAsyncLifetime
     [Fact]
     public async Task PushCreditProfile_BankRefuses_NothingStoredAndStaleVersionNotSent()
     {
-        var code = TestData.CreditCode(7001);
+        var code = SampleData.CreditCode(7001);
         _backend.Failures.Enqueue(StatusCode.InvalidArgument);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 2) }).ResponseAsync.WaitAsync(Timeout));
-        var applied = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 2) }).ResponseAsync.WaitAsync(Timeout);
-        var stale = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 1) }).ResponseAsync.WaitAsync(Timeout);
+        var error = await Assert.ThrowsAsync<RpcException>(() => CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 2) }).ResponseAsync.WaitAsync(Timeout));
+        var applied = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 2) }).ResponseAsync.WaitAsync(Timeout);
+        var stale = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 1) }).ResponseAsync.WaitAsync(Timeout);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(ProfileOutcome.Applied, applied.Outcome);
@@ -107,7 +108,7 @@ public sealed class BankBackendTests : IAsyncLifetime
     [Fact]
     public async Task WithdrawApplication_Undecided_ReachesTheBankBeforeTheStateChanges()
     {
-        var submitted = await Applications.SubmitApplicationAsync(TestData.Submit()).ResponseAsync.WaitAsync(Timeout);
+        var submitted = await Applications.SubmitApplicationAsync(SampleData.Submit()).ResponseAsync.WaitAsync(Timeout);
         var id = submitted.Application.ApplicationId;
         _backend.Failures.Enqueue(StatusCode.FailedPrecondition);
 
@@ -124,11 +125,11 @@ public sealed class BankBackendTests : IAsyncLifetime
     [Fact]
     public async Task BankSignals_SameTrancheTwice_PaidAndToldOnce()
     {
-        var id = (await Applications.SubmitApplicationAsync(TestData.Submit()).ResponseAsync.WaitAsync(Timeout)).Application.ApplicationId;
-        await Signals.ApproveAsync(["decision:D1"], id, new ApprovedTerms { Amount = TestData.Yuan(1_000_000), AnnualRateBp = 385, TermMonths = 36 }).WaitAsync(Timeout);
+        var id = (await Applications.SubmitApplicationAsync(SampleData.Submit()).ResponseAsync.WaitAsync(Timeout)).Application.ApplicationId;
+        await Signals.ApproveAsync(["decision:D1"], id, new ApprovedTerms { Amount = SampleData.Yuan(1_000_000), AnnualRateBp = 385, TermMonths = 36 }).WaitAsync(Timeout);
 
-        var first = await Signals.DisburseAsync(["webhook:msg_1", "tranche:T1"], id, TestData.Yuan(400_000), "6222020200112233445").WaitAsync(Timeout);
-        var replay = await Signals.DisburseAsync(["webhook:msg_2", "tranche:T1"], id, TestData.Yuan(400_000), "6222020200112233445").WaitAsync(Timeout);
+        var first = await Signals.DisburseAsync(["webhook:msg_1", "tranche:T1"], id, SampleData.Yuan(400_000), "6222020200112233445").WaitAsync(Timeout);
+        var replay = await Signals.DisburseAsync(["webhook:msg_2", "tranche:T1"], id, SampleData.Yuan(400_000), "6222020200112233445").WaitAsync(Timeout);
         var callbacks = await _platform.WaitForAsync(id, 2);
         await Task.Delay(200);
 
@@ -142,11 +143,11 @@ public sealed class BankBackendTests : IAsyncLifetime
     [Fact]
     public async Task BankSignals_DisbursementBeforeApproval_RefusedAndAppliedOnceApproved()
     {
-        var id = (await Applications.SubmitApplicationAsync(TestData.Submit()).ResponseAsync.WaitAsync(Timeout)).Application.ApplicationId;
+        var id = (await Applications.SubmitApplicationAsync(SampleData.Submit()).ResponseAsync.WaitAsync(Timeout)).Application.ApplicationId;
 
-        await Assert.ThrowsAsync<ApplicationTransitionException>(() => Signals.DisburseAsync(["tranche:T1"], id, TestData.Yuan(100_000), "6222020200112233445").WaitAsync(Timeout));
-        await Signals.ApproveAsync(["decision:D1"], id, new ApprovedTerms { Amount = TestData.Yuan(1_000_000), AnnualRateBp = 385, TermMonths = 36 }).WaitAsync(Timeout);
-        var retried = await Signals.DisburseAsync(["tranche:T1"], id, TestData.Yuan(100_000), "6222020200112233445").WaitAsync(Timeout);
+        await Assert.ThrowsAsync<ApplicationTransitionException>(() => Signals.DisburseAsync(["tranche:T1"], id, SampleData.Yuan(100_000), "6222020200112233445").WaitAsync(Timeout));
+        await Signals.ApproveAsync(["decision:D1"], id, new ApprovedTerms { Amount = SampleData.Yuan(1_000_000), AnnualRateBp = 385, TermMonths = 36 }).WaitAsync(Timeout);
+        var retried = await Signals.DisburseAsync(["tranche:T1"], id, SampleData.Yuan(100_000), "6222020200112233445").WaitAsync(Timeout);
 
         Assert.False(retried.Duplicate);
         Assert.Equal(ApplicationState.Disbursed, retried.Application.State);

@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Grpc;
 using ConnectorKit.Server.Services;
@@ -57,13 +58,13 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task PushCreditProfile_NewerVersion_IsAppliedAndOlderIsStale()
     {
-        var code = TestData.CreditCode(1001);
-        var consent = TestData.Consent(code, ConsentScope.CreditProfile);
+        var code = SampleData.CreditCode(1001);
+        var consent = SampleData.Consent(code, ConsentScope.CreditProfile);
 
-        var first = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 5, consent) }).ResponseAsync.WaitAsync(Timeout);
-        var same = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 5, consent, grade: CreditGrade.Poor) }).ResponseAsync.WaitAsync(Timeout);
-        var older = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 4, consent, grade: CreditGrade.Poor) }).ResponseAsync.WaitAsync(Timeout);
-        var newer = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 6, consent, grade: CreditGrade.Excellent) }).ResponseAsync.WaitAsync(Timeout);
+        var first = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 5, consent) }).ResponseAsync.WaitAsync(Timeout);
+        var same = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 5, consent, grade: CreditGrade.Poor) }).ResponseAsync.WaitAsync(Timeout);
+        var older = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 4, consent, grade: CreditGrade.Poor) }).ResponseAsync.WaitAsync(Timeout);
+        var newer = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 6, consent, grade: CreditGrade.Excellent) }).ResponseAsync.WaitAsync(Timeout);
 
         Assert.Equal((ProfileOutcome.Applied, 5L), (first.Outcome, first.StoredVersion));
         Assert.Equal((ProfileOutcome.Stale, 5L), (same.Outcome, same.StoredVersion));
@@ -76,20 +77,20 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task PushCreditProfile_BadCheckCharacter_InvalidArgumentNamingFieldAndNothingStored()
     {
-        var profile = TestData.Profile(TestData.BadCheckCode, 1);
+        var profile = SampleData.Profile(SampleData.BadCheckCode, 1);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = profile }).ResponseAsync).WaitAsync(Timeout);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains(error.GetDetail<BadRequest>()!.FieldViolations, v => v.Field == "profile.enterprise.credit_code");
-        Assert.Empty(await Store.GetProfilesAsync(TestData.BadCheckCode));
+        Assert.Empty(await Store.GetProfilesAsync(SampleData.BadCheckCode));
     }
 
     [Fact]
     public virtual async Task PushCreditProfile_ConsentForAnotherBank_FailedPreconditionAndNothingStored()
     {
-        var code = TestData.CreditCode(1002);
-        var profile = TestData.Profile(code, 1, TestData.Consent(code, ConsentScope.CreditProfile, bankId: "some-other-bank"));
+        var code = SampleData.CreditCode(1002);
+        var profile = SampleData.Profile(code, 1, SampleData.Consent(code, ConsentScope.CreditProfile, bankId: "some-other-bank"));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = profile }).ResponseAsync).WaitAsync(Timeout);
 
@@ -100,14 +101,14 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task RevokeConsent_DeletesProfileAndBlocksItUntilNewConsent()
     {
-        var code = TestData.CreditCode(1003);
-        var consent = TestData.Consent(code, ConsentScope.CreditProfile);
-        await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 1, consent) }).ResponseAsync.WaitAsync(Timeout);
+        var code = SampleData.CreditCode(1003);
+        var consent = SampleData.Consent(code, ConsentScope.CreditProfile);
+        await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 1, consent) }).ResponseAsync.WaitAsync(Timeout);
 
         var revoked = await CreditData.RevokeConsentAsync(new RevokeConsentRequest { ConsentId = consent.ConsentId, EnterpriseCreditCode = code, RevokedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) }).ResponseAsync.WaitAsync(Timeout);
         var again = await CreditData.RevokeConsentAsync(new RevokeConsentRequest { ConsentId = consent.ConsentId, EnterpriseCreditCode = code, RevokedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) }).ResponseAsync.WaitAsync(Timeout);
-        var reuse = await Assert.ThrowsAsync<RpcException>(() => CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 2, consent) }).ResponseAsync).WaitAsync(Timeout);
-        var renewed = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 2, TestData.Consent(code, ConsentScope.CreditProfile)) }).ResponseAsync.WaitAsync(Timeout);
+        var reuse = await Assert.ThrowsAsync<RpcException>(() => CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 2, consent) }).ResponseAsync).WaitAsync(Timeout);
+        var renewed = await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 2, SampleData.Consent(code, ConsentScope.CreditProfile)) }).ResponseAsync.WaitAsync(Timeout);
 
         Assert.True(revoked.ProfileDeleted);
         Assert.False(revoked.AlreadyRevoked);
@@ -123,8 +124,8 @@ public abstract class BankServerTests : IAsyncLifetime
         var invalidIndexes = new[] { 7, 420, 1_199 };
         for (var i = 0; i < 1_200; i++)
         {
-            var code = invalidIndexes.Contains(i) ? TestData.BadCheckCode : TestData.CreditCode(20_000 + i);
-            await call.RequestStream.WriteAsync(new StreamCreditProfilesRequest { Profile = TestData.Profile(code, 1) }).WaitAsync(Timeout);
+            var code = invalidIndexes.Contains(i) ? SampleData.BadCheckCode : SampleData.CreditCode(20_000 + i);
+            await call.RequestStream.WriteAsync(new StreamCreditProfilesRequest { Profile = SampleData.Profile(code, 1) }).WaitAsync(Timeout);
         }
 
         await call.RequestStream.CompleteAsync().WaitAsync(Timeout);
@@ -134,13 +135,13 @@ public abstract class BankServerTests : IAsyncLifetime
         Assert.Equal(3, summary.RejectedCount);
         Assert.Equal(invalidIndexes.Select(i => (long)i), summary.Rejections.Select(r => r.Index));
         Assert.All(summary.Rejections, r => Assert.Equal("profile.enterprise.credit_code", r.Field));
-        Assert.Single(await Store.GetProfilesAsync(TestData.CreditCode(20_000)));
+        Assert.Single(await Store.GetProfilesAsync(SampleData.CreditCode(20_000)));
     }
 
     [Fact]
     public virtual async Task SubmitApplication_Retried_ReturnsFirstAnswerAndOneApplication()
     {
-        var request = TestData.Submit(TestData.CreditCode(3001));
+        var request = SampleData.Submit(SampleData.CreditCode(3001));
 
         var first = await Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
         var retry = await Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
@@ -153,7 +154,7 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task SubmitApplication_ConcurrentDuplicates_CreateExactlyOneApplication()
     {
-        var request = TestData.Submit(TestData.CreditCode(3002));
+        var request = SampleData.Submit(SampleData.CreditCode(3002));
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Applications.SubmitApplicationAsync(request).ResponseAsync)).WaitAsync(Timeout);
 
@@ -164,10 +165,10 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task SubmitApplication_SameRequestIdOtherPayload_AlreadyExistsAndUnchanged()
     {
-        var request = TestData.Submit(TestData.CreditCode(3003));
+        var request = SampleData.Submit(SampleData.CreditCode(3003));
         var first = await Applications.SubmitApplicationAsync(request).ResponseAsync.WaitAsync(Timeout);
         var changed = request.Clone();
-        changed.RequestedAmount = TestData.Yuan(6_000_000);
+        changed.RequestedAmount = SampleData.Yuan(6_000_000);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => Applications.SubmitApplicationAsync(changed).ResponseAsync).WaitAsync(Timeout);
 
@@ -181,7 +182,7 @@ public abstract class BankServerTests : IAsyncLifetime
     [InlineData(5_000_000, 48, "term_months")]
     public virtual async Task SubmitApplication_ParkGuaranteeLoanOverLimit_InvalidArgumentAndNothingStored(long amountYuan, int termMonths, string field)
     {
-        var request = TestData.Submit(TestData.CreditCode(3004), amountYuan: amountYuan, termMonths: termMonths);
+        var request = SampleData.Submit(SampleData.CreditCode(3004), amountYuan: amountYuan, termMonths: termMonths);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => Applications.SubmitApplicationAsync(request).ResponseAsync).WaitAsync(Timeout);
 
@@ -201,8 +202,8 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task WithdrawApplication_BeforeAndAfterDecision_WithdrawnThenFailedPrecondition()
     {
-        var open = (await Applications.SubmitApplicationAsync(TestData.Submit(TestData.CreditCode(3005))).ResponseAsync.WaitAsync(Timeout)).Application;
-        var decided = (await Applications.SubmitApplicationAsync(TestData.Submit(TestData.CreditCode(3006))).ResponseAsync.WaitAsync(Timeout)).Application;
+        var open = (await Applications.SubmitApplicationAsync(SampleData.Submit(SampleData.CreditCode(3005))).ResponseAsync.WaitAsync(Timeout)).Application;
+        var decided = (await Applications.SubmitApplicationAsync(SampleData.Submit(SampleData.CreditCode(3006))).ResponseAsync.WaitAsync(Timeout)).Application;
         await Bank.Decisions.ApproveAsync(decided.ApplicationId, Terms(3_000_000));
 
         var withdrawn = await Applications.WithdrawApplicationAsync(new WithdrawApplicationRequest { ApplicationId = open.ApplicationId, Reason = "found other funding" }).ResponseAsync.WaitAsync(Timeout);
@@ -218,12 +219,12 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task Decisions_ApproveAndTwoTranches_TimelineAndCallbacksInOrder()
     {
-        var app = (await Applications.SubmitApplicationAsync(TestData.Submit(TestData.CreditCode(3007))).ResponseAsync.WaitAsync(Timeout)).Application;
+        var app = (await Applications.SubmitApplicationAsync(SampleData.Submit(SampleData.CreditCode(3007))).ResponseAsync.WaitAsync(Timeout)).Application;
 
         await Bank.Decisions.StartReviewAsync(app.ApplicationId);
         await Bank.Decisions.ApproveAsync(app.ApplicationId, Terms(5_000_000));
-        await Bank.Decisions.DisburseAsync(app.ApplicationId, TestData.Yuan(2_000_000), "6222020200112233445");
-        await Bank.Decisions.DisburseAsync(app.ApplicationId, TestData.Yuan(3_000_000), "6222020200112233445");
+        await Bank.Decisions.DisburseAsync(app.ApplicationId, SampleData.Yuan(2_000_000), "6222020200112233445");
+        await Bank.Decisions.DisburseAsync(app.ApplicationId, SampleData.Yuan(3_000_000), "6222020200112233445");
         var callbacks = await Platform.WaitForAsync(app.ApplicationId, 3);
         var current = (await Applications.GetApplicationAsync(new GetApplicationRequest { ApplicationId = app.ApplicationId }).ResponseAsync.WaitAsync(Timeout)).Application;
 
@@ -241,11 +242,11 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task Decisions_DisburseBeforeApprovalOrAboveApproved_RefusedAndNothingQueued()
     {
-        var app = (await Applications.SubmitApplicationAsync(TestData.Submit(TestData.CreditCode(3008))).ResponseAsync.WaitAsync(Timeout)).Application;
+        var app = (await Applications.SubmitApplicationAsync(SampleData.Submit(SampleData.CreditCode(3008))).ResponseAsync.WaitAsync(Timeout)).Application;
 
-        await Assert.ThrowsAsync<ApplicationTransitionException>(() => Bank.Decisions.DisburseAsync(app.ApplicationId, TestData.Yuan(1_000), "6222020200112233445"));
+        await Assert.ThrowsAsync<ApplicationTransitionException>(() => Bank.Decisions.DisburseAsync(app.ApplicationId, SampleData.Yuan(1_000), "6222020200112233445"));
         await Bank.Decisions.ApproveAsync(app.ApplicationId, Terms(1_000_000));
-        await Assert.ThrowsAsync<ApplicationTransitionException>(() => Bank.Decisions.DisburseAsync(app.ApplicationId, TestData.Yuan(1_000_001), "6222020200112233445"));
+        await Assert.ThrowsAsync<ApplicationTransitionException>(() => Bank.Decisions.DisburseAsync(app.ApplicationId, SampleData.Yuan(1_000_001), "6222020200112233445"));
         var callbacks = await Platform.WaitForAsync(app.ApplicationId, 1);
         await Task.Delay(200);
 
@@ -257,10 +258,10 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task QuoteFinancing_WithStoredProfile_UsesGradeAndRevenueCap()
     {
-        var code = TestData.CreditCode(4001);
-        var request = new QuoteFinancingRequest { EnterpriseCreditCode = code, Product = ProductType.ParkGuaranteeLoan, RequestedAmount = TestData.Yuan(5_000_000), TermMonths = 36, AnnualRevenue = TestData.Yuan(15_000_000) };
+        var code = SampleData.CreditCode(4001);
+        var request = new QuoteFinancingRequest { EnterpriseCreditCode = code, Product = ProductType.ParkGuaranteeLoan, RequestedAmount = SampleData.Yuan(5_000_000), TermMonths = 36, AnnualRevenue = SampleData.Yuan(15_000_000) };
         var blind = await Applications.QuoteFinancingAsync(request).ResponseAsync.WaitAsync(Timeout);
-        await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = TestData.Profile(code, 1, grade: CreditGrade.Excellent, score: 900) }).ResponseAsync.WaitAsync(Timeout);
+        await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 1, grade: CreditGrade.Excellent, score: 900) }).ResponseAsync.WaitAsync(Timeout);
 
         var informed = await Applications.QuoteFinancingAsync(request).ResponseAsync.WaitAsync(Timeout);
 
@@ -274,7 +275,7 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task Outbox_PlatformDownThenServerRestarted_PendingCallbackDeliveredAfterRestart()
     {
-        var app = (await Applications.SubmitApplicationAsync(TestData.Submit(TestData.CreditCode(5001))).ResponseAsync.WaitAsync(Timeout)).Application;
+        var app = (await Applications.SubmitApplicationAsync(SampleData.Submit(SampleData.CreditCode(5001))).ResponseAsync.WaitAsync(Timeout)).Application;
         var platformPort = Platform.Address.Port;
         await Platform.DisposeAsync();
         await Bank.Decisions.ApproveAsync(app.ApplicationId, Terms(2_000_000));
@@ -291,7 +292,7 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task Outbox_PlatformUnavailableTwice_RetriedAndDeliveredOnce()
     {
-        var app = (await Applications.SubmitApplicationAsync(TestData.Submit(TestData.CreditCode(5002))).ResponseAsync.WaitAsync(Timeout)).Application;
+        var app = (await Applications.SubmitApplicationAsync(SampleData.Submit(SampleData.CreditCode(5002))).ResponseAsync.WaitAsync(Timeout)).Application;
         Platform.Failures.Enqueue(StatusCode.Unavailable);
         Platform.Failures.Enqueue(StatusCode.Unavailable);
 
@@ -306,12 +307,12 @@ public abstract class BankServerTests : IAsyncLifetime
     [Fact]
     public virtual async Task Outbox_PermanentRefusal_ParkedAsDeadLetterAndRedriveDelivers()
     {
-        var app = (await Applications.SubmitApplicationAsync(TestData.Submit(TestData.CreditCode(5003))).ResponseAsync.WaitAsync(Timeout)).Application;
+        var app = (await Applications.SubmitApplicationAsync(SampleData.Submit(SampleData.CreditCode(5003))).ResponseAsync.WaitAsync(Timeout)).Application;
         Platform.Failures.Enqueue(StatusCode.FailedPrecondition);
 
         await Bank.Decisions.ApproveAsync(app.ApplicationId, Terms(1_000_000));
         var parked = await WaitForDeadLetterAsync(app.ApplicationId);
-        await Bank.Decisions.DisburseAsync(app.ApplicationId, TestData.Yuan(500_000), "6222020200112233445");
+        await Bank.Decisions.DisburseAsync(app.ApplicationId, SampleData.Yuan(500_000), "6222020200112233445");
         await Task.Delay(300);
         var heldBack = Platform.Received.Count(r => r.ApplicationId == app.ApplicationId);
         Assert.True(await Store.RedriveAsync(parked.Id, DateTimeOffset.UtcNow));
@@ -339,7 +340,7 @@ public abstract class BankServerTests : IAsyncLifetime
         throw new TimeoutException("No dead letter for " + applicationId);
     }
 
-    private static ApprovedTerms Terms(long yuan) => new() { Amount = TestData.Yuan(yuan), AnnualRateBp = 385, TermMonths = 36, Conditions = { "monthly statements" } };
+    private static ApprovedTerms Terms(long yuan) => new() { Amount = SampleData.Yuan(yuan), AnnualRateBp = 385, TermMonths = 36, Conditions = { "monthly statements" } };
 }
 
 /// <summary>The suite on the embedded SQLite store, in a fresh data directory.</summary>

@@ -1,9 +1,9 @@
 using ConnectorKit.Grpc;
 
-namespace ConnectorKit.Server.Security.Internal;
+namespace ConnectorKit.Grpc.Security;
 
-/// <summary>Adds <c>authorization: Bearer …</c> to every call of a client channel, replacing one the caller set.</summary>
-internal sealed class BearerTokenInterceptor : Interceptor
+/// <summary>Adds <c>authorization: Bearer …</c> to every call of a client channel, replacing one the caller set. Use with <c>callInvoker.Intercept(new BearerTokenInterceptor(token))</c>.</summary>
+public sealed class BearerTokenInterceptor : Interceptor
 {
     private const string AuthorizationHeader = "authorization";
     private readonly string _value;
