@@ -21,5 +21,8 @@ public enum ConnectorCapabilities
     /// <summary>Decisions and disbursements arrive within seconds (webhooks, notifications), not in a daily file.</summary>
     RealTimeEvents = 16,
 
-    All = Quote | Withdraw | PartialDisbursement | RevokeConsent | RealTimeEvents,
+    /// <summary>SubmitApplication reaches the bank's API during the call, so the bank's faults show in its answer (not so for a bank reached by daily files).</summary>
+    OnlineSubmission = 32,
+
+    All = Quote | Withdraw | PartialDisbursement | RevokeConsent | RealTimeEvents | OnlineSubmission,
 }

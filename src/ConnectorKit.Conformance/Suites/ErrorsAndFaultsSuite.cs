@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors;
 using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Grpc;
@@ -11,19 +12,19 @@ namespace ConnectorKit.Conformance.Suites;
 [SuiteCategory(ConformanceCategory.ErrorsAndFaults)]
 public class ErrorsAndFaultsSuite : ContractSuite
 {
-    [ConformanceCase("CK-ERR-001", "the bank answering 503 is UNAVAILABLE; the retry creates one application at the bank", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true)]
+    [ConformanceCase("CK-ERR-001", "the bank answering 503 is UNAVAILABLE; the retry creates one application at the bank", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true, Requires = ConnectorCapabilities.OnlineSubmission)]
     public virtual Task ServiceUnavailable() => FaultThenRetryAsync(BankFault.ServiceUnavailable, StatusCode.Unavailable, StatusCode.Unavailable);
 
-    [ConformanceCase("CK-ERR-002", "the bank answering 429 is RESOURCE_EXHAUSTED or UNAVAILABLE; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true)]
+    [ConformanceCase("CK-ERR-002", "the bank answering 429 is RESOURCE_EXHAUSTED or UNAVAILABLE; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true, Requires = ConnectorCapabilities.OnlineSubmission)]
     public virtual Task TooManyRequests() => FaultThenRetryAsync(BankFault.TooManyRequests, StatusCode.ResourceExhausted, StatusCode.Unavailable);
 
-    [ConformanceCase("CK-ERR-003", "a connection reset by the bank is UNAVAILABLE; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true)]
+    [ConformanceCase("CK-ERR-003", "a connection reset by the bank is UNAVAILABLE; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true, Requires = ConnectorCapabilities.OnlineSubmission)]
     public virtual Task ConnectionReset() => FaultThenRetryAsync(BankFault.ConnectionReset, StatusCode.Unavailable, StatusCode.Unavailable);
 
-    [ConformanceCase("CK-ERR-004", "garbage from the bank is UNAVAILABLE, never success; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true)]
+    [ConformanceCase("CK-ERR-004", "garbage from the bank is UNAVAILABLE, never success; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true, Requires = ConnectorCapabilities.OnlineSubmission)]
     public virtual Task RandomData() => FaultThenRetryAsync(BankFault.RandomDataThenClose, StatusCode.Unavailable, StatusCode.Unavailable);
 
-    [ConformanceCase("CK-ERR-005", "a bank slower than the deadline is DEADLINE_EXCEEDED or UNAVAILABLE; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true)]
+    [ConformanceCase("CK-ERR-005", "a bank slower than the deadline is DEADLINE_EXCEEDED or UNAVAILABLE; the retry creates one application", Rule = "design: Errors", NeedsBankJournal = true, Exclusive = true, Requires = ConnectorCapabilities.OnlineSubmission)]
     public virtual Task Slow() => FaultThenRetryAsync(BankFault.DelayBeyondDeadline, StatusCode.DeadlineExceeded, StatusCode.Unavailable);
 
     private async Task FaultThenRetryAsync(BankFault fault, StatusCode expected, StatusCode alsoAccepted)
