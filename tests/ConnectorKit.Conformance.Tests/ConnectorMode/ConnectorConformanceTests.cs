@@ -12,13 +12,15 @@ public sealed class ConnectorConformanceTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
 
-    public static TheoryData<string> Connectors => ["rest-json"];
-
-    public static IConnectorTestKit Kit(string name) => name switch
+    /// <summary>Every connector under connectors/, by name; the guard below fails when one is missing.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<IConnectorTestKit>> Kits = new Dictionary<string, Func<IConnectorTestKit>>
     {
-        "rest-json" => new RestJsonTestKit(),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+        ["rest-json"] = () => new RestJsonTestKit(),
     };
+
+    public static TheoryData<string> Connectors => [.. Kits.Keys];
+
+    public static IConnectorTestKit Kit(string name) => Kits[name]();
 
     [Theory]
     [MemberData(nameof(Connectors))]
@@ -32,5 +34,52 @@ public sealed class ConnectorConformanceTests
         Assert.True(report.Succeeded, ReferenceBankConformanceTests.Describe(report));
         Assert.All(report.Cases.Where(c => c.Outcome == ConformanceOutcome.Skipped), c => Assert.StartsWith("the target does not declare", c.Reason, StringComparison.Ordinal));
         Assert.Contains(report.Cases, c => c.Id == "CK-IDEM-002" && c.Outcome == ConformanceOutcome.Passed);
+        foreach (var category in Enum.GetValues<ConformanceCategory>())
+        {
+            var cases = report.Cases.Where(c => c.Category == category).ToList();
+            Assert.True(
+                cases.Any(c => c.Outcome != ConformanceOutcome.Skipped) || cases.All(c => c.Reason.StartsWith("the target does not declare", StringComparison.Ordinal)),
+                $"{connector} ran no case of {category} and did not say why.");
+        }
+    }
+
+    [Fact]
+    public void Kits_EveryConnectorUnderConnectorsFolder_RunsTheSuite()
+    {
+        var root = RepositoryRoot();
+        var packages = Directory.GetDirectories(Path.Combine(root, "connectors")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+
+        var names = new List<string>();
+        foreach (var package in packages)
+        {
+            System.Reflection.Assembly assembly;
+            try
+            {
+                assembly = System.Reflection.Assembly.Load(package);
+            }
+            catch (FileNotFoundException)
+            {
+                throw new Xunit.Sdk.XunitException($"connectors/{package} is not referenced by the conformance tests: reference it and add its test kit to ConnectorConformanceTests.Kits.");
+            }
+
+            var kit = assembly.GetTypes().SingleOrDefault(t => typeof(IConnectorTestKit).IsAssignableFrom(t) && !t.IsAbstract)
+                ?? throw new Xunit.Sdk.XunitException($"connectors/{package} ships no IConnectorTestKit, so the suite cannot drive it (docs/connectors/writing-a-connector.md).");
+            names.Add(((IConnectorTestKit)Activator.CreateInstance(kit)!).Connector.Name);
+        }
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), Kits.Keys.Order(StringComparer.Ordinal));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ConnectorKit.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("No ConnectorKit.sln above " + AppContext.BaseDirectory);
     }
 }
