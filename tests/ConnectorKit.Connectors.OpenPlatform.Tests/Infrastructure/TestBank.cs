@@ -1,53 +1,31 @@
-using System.Text;
+using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.Signing;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace ConnectorKit.Connectors.OpenPlatform.Tests.Infrastructure;
 
 /// <summary>
-/// The bank's side of the test: the checked-in TEST-ONLY key pairs (never used outside tests), signed notifications
-/// like the bank sends, and readers for the gateway forms WireMock journalled.
+/// The bank's side of the test, on top of <see cref="OpenPlatformTestKit"/> (the TEST-ONLY keys and mappings it ships,
+/// its signed notifications): posting notifications, reading journalled gateway forms, signing ad-hoc answers.
 /// </summary>
 internal static class TestBank
 {
-    public const string AppId = "10000001";
-    public const string NotifyPath = "/open-platform/notify";
-    public const string GatewayPath = "/gateway.do";
+    public const string AppId = OpenPlatformTestKit.AppId;
+    public const string NotifyPath = OpenPlatformTestKit.NotifyPath;
+    public const string GatewayPath = OpenPlatformTestKit.GatewayPath;
 
-    public static string KeysFolder => Path.Combine(AppContext.BaseDirectory, "wiremock", "keys");
+    public static string MappingsFolder => new OpenPlatformTestKit().MappingsDirectory;
 
-    public static string MappingsFolder => Path.Combine(AppContext.BaseDirectory, "wiremock", "mappings");
+    public static string BankPublicPem => OpenPlatformTestKit.BankPublicKeyPem;
 
-    public static string BankPrivatePem => File.ReadAllText(Path.Combine(KeysFolder, "TEST-ONLY-bank-private.pem"));
-
-    public static string BankPublicPem => File.ReadAllText(Path.Combine(KeysFolder, "TEST-ONLY-bank-public.pem"));
-
-    public static string ConnectorPrivatePem => File.ReadAllText(Path.Combine(KeysFolder, "TEST-ONLY-connector-private.pem"));
-
-    public static string ConnectorPublicPem => File.ReadAllText(Path.Combine(KeysFolder, "TEST-ONLY-connector-public.pem"));
+    public static string ConnectorPrivatePem => OpenPlatformTestKit.ConnectorPrivateKeyPem;
 
     /// <summary>The bank's signer: its private key, trusting the connector's public key (to check acknowledgements).</summary>
-    public static GatewayKeyRing BankRing(string? bankPrivatePem = null) => GatewayKeyRing.Create(new GatewayKeyRingOptions
-    {
-        PrivateKeyPem = bankPrivatePem ?? BankPrivatePem,
-        PrivateKeyId = "bank",
-        PeerPublicKeys = { new GatewayPublicKey { KeyId = "connector", Pem = ConnectorPublicPem } },
-    });
+    public static GatewayKeyRing BankRing(string? bankPrivatePem = null) => OpenPlatformTestKit.CreateBankKeyRing(bankPrivatePem);
 
     /// <summary>A notification form as the bank signs it.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Notification(
         GatewayKeyRing bank, string method, string notifyId, string bizContent, DateTimeOffset? sentAt = null, string appId = AppId)
-        => GatewaySignature.Sign(bank, NotifyPath,
-        [
-            new("app_id", appId),
-            new("method", method),
-            new("notify_id", notifyId),
-            new("format", "json"),
-            new("charset", "utf-8"),
-            new("sign_type", "RSA2"),
-            new("timestamp", GatewayNotification.FormatTimestamp(sentAt ?? DateTimeOffset.UtcNow)),
-            new("biz_content", bizContent),
-        ]);
+        => OpenPlatformTestKit.Notification(bank, method, notifyId, bizContent, sentAt, appId);
 
     public static async Task<HttpResponseMessage> PostAsync(Uri bankFacing, IEnumerable<KeyValuePair<string, string>> form, TimeSpan timeout)
     {
@@ -56,8 +34,7 @@ internal static class TestBank
     }
 
     /// <summary>The gateway call's form fields, decoded from a journalled body.</summary>
-    public static Dictionary<string, string> Form(string body)
-        => QueryHelpers.ParseQuery(body).ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+    public static Dictionary<string, string> Form(string body) => OpenPlatformTestKit.Form(body);
 
     public static string Method(string body) => Form(body).GetValueOrDefault("method") ?? string.Empty;
 
@@ -67,6 +44,4 @@ internal static class TestBank
         using var bank = BankRing(bankPrivatePem);
         return GatewayResponse.CreateSigned(bank, content);
     }
-
-    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }

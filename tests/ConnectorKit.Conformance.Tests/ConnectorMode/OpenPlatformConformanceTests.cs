@@ -1,0 +1,87 @@
+using System.Text;
+using ConnectorKit.Conformance.Running;
+using ConnectorKit.Conformance.Targets;
+using ConnectorKit.Conformance.Tests.ServerMode;
+using ConnectorKit.Connectors;
+using ConnectorKit.Connectors.OpenPlatform;
+using ConnectorKit.Connectors.OpenPlatform.Testing;
+using ConnectorKit.Connectors.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectorKit.Conformance.Tests.ConnectorMode;
+
+/// <summary>The whole suite against the open-platform connector, its gateway bank played by WireMock and the kit.</summary>
+public sealed class OpenPlatformConformanceTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task RunAsync_OpenPlatformConnector_EveryCasePassesOrSkipsForAnUndeclaredCapability()
+    {
+        await using var target = await ConnectorTarget.StartAsync(new OpenPlatformTestKit()).WaitAsync(Timeout);
+
+        var report = await new ConformanceRunner().RunAsync(target, new ConformanceRunOptions { Parallelism = 4 }).WaitAsync(Timeout);
+
+        Assert.True(report.Succeeded, ReferenceBankConformanceTests.Describe(report));
+        Assert.All(report.Cases.Where(c => c.Outcome == ConformanceOutcome.Skipped), c => Assert.StartsWith("the target does not declare", c.Reason, StringComparison.Ordinal));
+        Assert.Contains(report.Cases, c => c.Id == "CK-IDEM-002" && c.Outcome == ConformanceOutcome.Passed);
+        Assert.Contains(report.Cases, c => c.Id == "CK-ERR-001" && c.Outcome == ConformanceOutcome.Passed);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConnectorFilingUnderAnotherOutBizNo_FailsSayingTheBankHoldsNone()
+    {
+        await using var target = await ConnectorTarget.StartAsync(new KitWith(new OtherOutBizNoConnector())).WaitAsync(Timeout);
+
+        var report = await new ConformanceRunner().RunAsync(target, new ConformanceRunOptions { Filter = "CK-IDEM-002" }).WaitAsync(Timeout);
+
+        var failed = Assert.Single(report.Cases);
+        Assert.Equal(ConformanceOutcome.Failed, failed.Outcome);
+        Assert.StartsWith("The bank saw 0 submissions of APP-", failed.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>The open-platform kit with another connector of the same name in place of the real one.</summary>
+    private sealed class KitWith(BankConnector connector) : IConnectorTestKit
+    {
+        private readonly OpenPlatformTestKit _inner = new();
+
+        public BankConnector Connector => connector;
+
+        public string MappingsDirectory => _inner.MappingsDirectory;
+
+        public IReadOnlyDictionary<string, string?> Settings(Uri bankAddress, string workDirectory) => _inner.Settings(bankAddress, workDirectory);
+
+        public IConnectorTestBank CreateBank(ConnectorTestEnvironment environment) => _inner.CreateBank(environment);
+    }
+
+    /// <summary>The open-platform connector sending a reference of its own as out_biz_no instead of the application id.</summary>
+    private sealed class OtherOutBizNoConnector : BankConnector
+    {
+        private readonly OpenPlatformConnector _inner = new();
+
+        public override string Name => _inner.Name;
+
+        public override void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+        {
+            _inner.ConfigureServices(services, configuration);
+            services.AddHttpClient(OpenPlatformConnector.HttpClientName).AddHttpMessageHandler(() => new RewriteOutBizNo());
+        }
+
+        public override void MapEndpoints(IEndpointRouteBuilder endpoints) => _inner.MapEndpoints(endpoints);
+    }
+
+    private sealed class RewriteOutBizNo : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var form = await request.Content!.ReadAsStringAsync(cancellationToken);
+
+            // In the form, biz_content's "out_biz_no":"APP-… is URL-encoded.
+            request.Content = new StringContent(
+                form.Replace("out_biz_no%22%3A%22APP-", "out_biz_no%22%3A%22OWN-", StringComparison.Ordinal), Encoding.UTF8, "application/x-www-form-urlencoded");
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}
