@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
 
@@ -7,7 +8,7 @@ namespace ConnectorKit.Cli;
 internal sealed class ConnectorCatalog(IReadOnlyList<IConnectorTestKit> kits)
 {
     /// <summary>The reference connectors shipped with ConnectorKit.</summary>
-    public static ConnectorCatalog BuiltIn => new([new RestJsonTestKit()]);
+    public static ConnectorCatalog BuiltIn => new([new RestJsonTestKit(), new OpenPlatformTestKit()]);
 
     public IReadOnlyList<IConnectorTestKit> Kits => kits;
 

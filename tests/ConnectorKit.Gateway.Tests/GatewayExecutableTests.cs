@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Contracts.V1;
@@ -14,7 +15,7 @@ public sealed class GatewayExecutableTests : IAsyncLifetime
     private WireMockServer _wireMock = null!;
     private CallbackRecorder _platform = null!;
 
-    public static TheoryData<string> Connectors => ["rest-json"];
+    public static TheoryData<string> Connectors => ["rest-json", "open-platform"];
 
     public async Task InitializeAsync()
     {
@@ -70,6 +71,7 @@ public sealed class GatewayExecutableTests : IAsyncLifetime
     private static IConnectorTestKit Kit(string connector) => connector switch
     {
         "rest-json" => new RestJsonTestKit(),
+        "open-platform" => new OpenPlatformTestKit(),
         _ => throw new ArgumentOutOfRangeException(nameof(connector), connector, null),
     };
 

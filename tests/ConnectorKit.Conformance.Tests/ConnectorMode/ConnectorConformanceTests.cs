@@ -2,6 +2,7 @@ using ConnectorKit.Conformance.Reports;
 using ConnectorKit.Conformance.Running;
 using ConnectorKit.Conformance.Targets;
 using ConnectorKit.Conformance.Tests.ServerMode;
+using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
 
@@ -16,6 +17,7 @@ public sealed class ConnectorConformanceTests
     public static readonly IReadOnlyDictionary<string, Func<IConnectorTestKit>> Kits = new Dictionary<string, Func<IConnectorTestKit>>
     {
         ["rest-json"] = () => new RestJsonTestKit(),
+        ["open-platform"] = () => new OpenPlatformTestKit(),
     };
 
     public static TheoryData<string> Connectors => [.. Kits.Keys];
