@@ -150,7 +150,7 @@ public sealed class BatchFileTestKit : IConnectorTestKit
         public async Task<IReadOnlyList<BankJournalEntry>> ForApplicationAsync(string applicationId, CancellationToken cancellationToken)
         {
             var files = PublishedRequestFiles()
-                .Where(f => f.Records.Any(r => r["application_id"] == applicationId || r.Values.Contains(applicationId)))
+                .Where(f => f.Records.Any(r => r.Values.Contains(applicationId)))
                 .Select(f => f.Name)
                 .ToHashSet(StringComparer.Ordinal);
             return (await environment.WireMock.FindRequestsAsync(HttpMethod.Post, TransferPath, cancellationToken).ConfigureAwait(false))
