@@ -226,7 +226,7 @@ public sealed class BatchFileTestKit : IConnectorTestKit
             return DeliverAsync(fileType, text, cancellationToken);
         }
 
-        /// <summary>Acknowledged when the file was applied and archived; refused when it was quarantined or still waits in the inbox.</summary>
+        // Acknowledged only when the file was applied and archived: a quarantined or waiting file is one the bank must send again.
         private async Task<SignalAnswer> DeliverAsync(string fileType, string text, CancellationToken cancellationToken)
         {
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
