@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.BatchFile.Testing;
 using ConnectorKit.Connectors.Testing;
 
 namespace ConnectorKit.Connectors.BatchFile.Tests;
@@ -15,7 +16,7 @@ public sealed class BatchFileFixture : IAsyncLifetime
 
     public BatchFileGateway Gateway { get; private set; } = null!;
 
-    public static string MappingsFolder => Path.Combine(AppContext.BaseDirectory, "wiremock", "mappings");
+    public static string MappingsFolder => new BatchFileTestKit().MappingsDirectory;
 
     public async Task InitializeAsync()
     {

@@ -1,5 +1,7 @@
+using ConnectorKit.Connectors.BatchFile.Testing;
 using ConnectorKit.Connectors.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ConnectorKit.Connectors.BatchFile.Tests;
 
@@ -18,15 +20,17 @@ public sealed class BatchFileGateway : IAsyncDisposable
 
     public ConnectorGatewayHost Host { get; }
 
-    public string Outbox => Path.Combine(Root, "outbox");
+    public string Outbox => Options.OutboxDirectory;
 
-    public string Inbox => Path.Combine(Root, "inbox");
+    public string Inbox => Options.InboxDirectory;
 
-    public string Quarantine => Path.Combine(Root, "quarantine");
+    public string Quarantine => Options.QuarantineDirectory;
 
-    public string Processed => Path.Combine(Root, "processed");
+    public string Processed => Options.ProcessedDirectory;
 
-    public string State => Path.Combine(Root, "state");
+    public string State => Options.StateDirectory;
+
+    private BatchFileOptions Options => Host.Services.GetRequiredService<IOptions<BatchFileOptions>>().Value;
 
     public IBatchCutOff CutOff => Host.Services.GetRequiredService<IBatchCutOff>();
 
@@ -35,28 +39,14 @@ public sealed class BatchFileGateway : IAsyncDisposable
     /// <summary>Starts a gateway on <paramref name="root"/>; a second start on the same root is a restart (same spool, same database).</summary>
     public static async Task<BatchFileGateway> StartAsync(string root, Uri bank, Uri platform, IDictionary<string, string?>? extra = null)
     {
-        var settings = new Dictionary<string, string?>
+        // The kit's connector settings (drop directories under the root, schedules off, short HTTP limits).
+        var settings = new Dictionary<string, string?>(new BatchFileTestKit().Settings(bank, root))
         {
             ["ConnectorKit:Server:BankId"] = SampleData.BankId,
             ["ConnectorKit:Server:DataDirectory"] = Path.Combine(root, "db"),
             ["ConnectorKit:Server:Platform:Address"] = platform.ToString(),
             ["ConnectorKit:Server:Platform:PollInterval"] = "00:00:00.050",
             ["ConnectorKit:Server:Platform:BaseRetryDelay"] = "00:00:00.100",
-            ["ConnectorKit:Connectors:batch-file:OutboxDirectory"] = Path.Combine(root, "outbox"),
-            ["ConnectorKit:Connectors:batch-file:InboxDirectory"] = Path.Combine(root, "inbox"),
-            ["ConnectorKit:Connectors:batch-file:QuarantineDirectory"] = Path.Combine(root, "quarantine"),
-            ["ConnectorKit:Connectors:batch-file:ProcessedDirectory"] = Path.Combine(root, "processed"),
-            ["ConnectorKit:Connectors:batch-file:StateDirectory"] = Path.Combine(root, "state"),
-            ["ConnectorKit:Connectors:batch-file:BankCode"] = BankFiles.BankCode,
-            ["ConnectorKit:Connectors:batch-file:RunSchedules"] = "false",
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Address"] = bank.ToString(),
-            // Short limits so every fault settles within a few seconds; Retry-After up to 2 s is honoured.
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:Timeout"] = "00:00:02",
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:TotalTimeout"] = "00:00:04",
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:MaxRetryAttempts"] = "2",
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:BaseDelay"] = "00:00:00.050",
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:MaxRetryAfter"] = "00:00:02",
-            ["ConnectorKit:Connectors:batch-file:FileTransfer:Http:BreakerMinimumThroughput"] = "1000",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -25,13 +25,21 @@ internal sealed class RequestSpool
     private readonly string _directory;
     private readonly Lock _lock = new();
 
+    // Keys spooled by this process into the current spool and the one sealed before it, per file type. Two calls of
+    // one request that both found it new (concurrent duplicates) append within moments of each other; were a cut-off
+    // to fall between them, the record would go to the bank in two files. Two spools back is ample for calls in flight.
+    private readonly Dictionary<string, (HashSet<string> Current, HashSet<string> Previous)> _recentKeys = new(StringComparer.Ordinal);
+
     public RequestSpool(IFileSystem fileSystem, IOptions<BatchFileOptions> options)
     {
         _fileSystem = fileSystem;
         _directory = fileSystem.Path.Combine(options.Value.StateDirectory, "spool");
     }
 
-    /// <summary>Appends one record and flushes it to disk. <paramref name="key"/> identifies it, so a repeat is written once into the file.</summary>
+    /// <summary>
+    /// Appends one record and flushes it to disk. <paramref name="key"/> identifies it: a repeat in the same spool is
+    /// written once into the file, and a repeat this process already spooled before the last cut-off is not spooled again.
+    /// </summary>
     public void Append(RecordLayout layout, string key, IReadOnlyList<string> values)
     {
         // A record the layout cannot carry is refused now, while the platform can still hear why, not at the cut-off.
@@ -48,6 +56,12 @@ internal sealed class RequestSpool
         var bytes = Utf8.GetBytes(line);
         lock (_lock)
         {
+            var recent = RecentKeys(layout);
+            if (recent.Previous.Contains(key))
+            {
+                return;
+            }
+
             _fileSystem.Directory.CreateDirectory(_directory);
             using var stream = _fileSystem.FileStream.Create(Current(layout), FileMode.Append, FileAccess.Write, FileShare.Read);
             stream.Write(bytes);
@@ -59,6 +73,8 @@ internal sealed class RequestSpool
             {
                 stream.Flush();
             }
+
+            recent.Current.Add(key);
         }
     }
 
@@ -74,6 +90,8 @@ internal sealed class RequestSpool
             }
 
             _fileSystem.File.Move(current, _fileSystem.Path.Combine(_directory, SealedPrefix + name));
+            var recent = RecentKeys(layout);
+            _recentKeys[layout.FileType] = (new HashSet<string>(StringComparer.Ordinal), recent.Current);
             return true;
         }
     }
@@ -122,6 +140,17 @@ internal sealed class RequestSpool
         => Sealed().Where(s => s.FileName.BusinessDate == date && s.FileName.FileType == fileType).Select(s => s.FileName.Sequence).DefaultIfEmpty(0).Max();
 
     public void Retire(SealedSpool spool) => _fileSystem.File.Delete(spool.Path);
+
+    private (HashSet<string> Current, HashSet<string> Previous) RecentKeys(RecordLayout layout)
+    {
+        if (!_recentKeys.TryGetValue(layout.FileType, out var recent))
+        {
+            recent = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+            _recentKeys[layout.FileType] = recent;
+        }
+
+        return recent;
+    }
 
     private string Current(RecordLayout layout) => _fileSystem.Path.Combine(_directory, CurrentPrefix + layout.FileType + ".jsonl");
 
