@@ -24,8 +24,9 @@ public sealed class BatchFileConnector : BankConnector
     public override string Name => ConnectorName;
 
     /// <summary>
-    /// Everything but <see cref="ConnectorCapabilities.RealTimeEvents"/>: decisions and disbursements come in daily
-    /// files. Quote is answered by the server's pricing policy (this bank has no online calculator).
+    /// Everything but <see cref="ConnectorCapabilities.RealTimeEvents"/> and <see cref="ConnectorCapabilities.OnlineSubmission"/>:
+    /// decisions and disbursements come in daily files, and a submit is spooled, not sent to the bank during the call.
+    /// Quote is answered by the server's pricing policy (this bank has no online calculator).
     /// </summary>
     public override ConnectorCapabilities Capabilities
         => ConnectorCapabilities.Quote | ConnectorCapabilities.Withdraw | ConnectorCapabilities.PartialDisbursement | ConnectorCapabilities.RevokeConsent;

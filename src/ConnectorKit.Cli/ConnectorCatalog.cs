@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.BatchFile.Testing;
 using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
@@ -8,7 +9,7 @@ namespace ConnectorKit.Cli;
 internal sealed class ConnectorCatalog(IReadOnlyList<IConnectorTestKit> kits)
 {
     /// <summary>The reference connectors shipped with ConnectorKit.</summary>
-    public static ConnectorCatalog BuiltIn => new([new RestJsonTestKit(), new OpenPlatformTestKit()]);
+    public static ConnectorCatalog BuiltIn => new([new RestJsonTestKit(), new OpenPlatformTestKit(), new BatchFileTestKit()]);
 
     public IReadOnlyList<IConnectorTestKit> Kits => kits;
 

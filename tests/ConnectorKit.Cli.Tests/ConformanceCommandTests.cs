@@ -93,6 +93,24 @@ public sealed partial class ConformanceCommandTests : IDisposable
         Assert.DoesNotContain("CK-LOAN-001", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Connectors_EveryPackageUnderConnectorsFolder_IsListedWithItsCapabilities()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "ConnectorKit.sln")))
+        {
+            root = root.Parent!;
+        }
+
+        var packages = Directory.GetDirectories(Path.Combine(root.FullName, "connectors")).Length;
+
+        var (exit, output, _) = await RunAsync("conformance", "connectors");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(packages, ConnectorCatalog.BuiltIn.Kits.Count);
+        Assert.All(ConnectorCatalog.BuiltIn.Kits, kit => Assert.Contains(kit.Connector.Name + "  capabilities: " + kit.Connector.Capabilities, output, StringComparison.Ordinal));
+    }
+
     private string WriteTarget(ReferenceBankProcess bank)
     {
         var path = Path.Combine(_directory, "target.json");

@@ -24,11 +24,12 @@ public sealed class BatchFileOptionsTests
     }
 
     [Fact]
-    public void Capabilities_DailyFiles_EverythingButRealTimeEvents()
+    public void Capabilities_DailyFiles_EverythingButRealTimeEventsAndOnlineSubmission()
     {
         var capabilities = new BatchFileConnector().Capabilities;
 
         Assert.False(capabilities.HasFlag(ConnectorCapabilities.RealTimeEvents));
-        Assert.Equal(ConnectorCapabilities.All & ~ConnectorCapabilities.RealTimeEvents, capabilities);
+        Assert.False(capabilities.HasFlag(ConnectorCapabilities.OnlineSubmission));
+        Assert.Equal(ConnectorCapabilities.All & ~ConnectorCapabilities.RealTimeEvents & ~ConnectorCapabilities.OnlineSubmission, capabilities);
     }
 }

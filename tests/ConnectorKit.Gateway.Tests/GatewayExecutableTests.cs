@@ -1,3 +1,4 @@
+using ConnectorKit.Connectors.BatchFile.Testing;
 using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
@@ -15,7 +16,7 @@ public sealed class GatewayExecutableTests : IAsyncLifetime
     private WireMockServer _wireMock = null!;
     private CallbackRecorder _platform = null!;
 
-    public static TheoryData<string> Connectors => ["rest-json", "open-platform"];
+    public static TheoryData<string> Connectors => ["rest-json", "open-platform", "batch-file"];
 
     public async Task InitializeAsync()
     {
@@ -72,6 +73,7 @@ public sealed class GatewayExecutableTests : IAsyncLifetime
     {
         "rest-json" => new RestJsonTestKit(),
         "open-platform" => new OpenPlatformTestKit(),
+        "batch-file" => new BatchFileTestKit(),
         _ => throw new ArgumentOutOfRangeException(nameof(connector), connector, null),
     };
 

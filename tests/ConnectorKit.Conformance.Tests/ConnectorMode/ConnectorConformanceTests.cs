@@ -2,6 +2,7 @@ using ConnectorKit.Conformance.Reports;
 using ConnectorKit.Conformance.Running;
 using ConnectorKit.Conformance.Targets;
 using ConnectorKit.Conformance.Tests.ServerMode;
+using ConnectorKit.Connectors.BatchFile.Testing;
 using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
@@ -18,6 +19,7 @@ public sealed class ConnectorConformanceTests
     {
         ["rest-json"] = () => new RestJsonTestKit(),
         ["open-platform"] = () => new OpenPlatformTestKit(),
+        ["batch-file"] = () => new BatchFileTestKit(),
     };
 
     public static TheoryData<string> Connectors => [.. Kits.Keys];
@@ -36,6 +38,9 @@ public sealed class ConnectorConformanceTests
         Assert.True(report.Succeeded, ReferenceBankConformanceTests.Describe(report));
         Assert.All(report.Cases.Where(c => c.Outcome == ConformanceOutcome.Skipped), c => Assert.StartsWith("the target does not declare", c.Reason, StringComparison.Ordinal));
         Assert.Contains(report.Cases, c => c.Id == "CK-IDEM-002" && c.Outcome == ConformanceOutcome.Passed);
+        Assert.Equal(
+            Kit(connector).Connector.Capabilities.HasFlag(ConnectorKit.Connectors.ConnectorCapabilities.OnlineSubmission),
+            report.Cases.Single(c => c.Id == "CK-ERR-001").Outcome == ConformanceOutcome.Passed);
         foreach (var category in Enum.GetValues<ConformanceCategory>())
         {
             var cases = report.Cases.Where(c => c.Category == category).ToList();
