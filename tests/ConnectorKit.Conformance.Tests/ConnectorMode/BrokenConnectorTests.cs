@@ -66,18 +66,6 @@ public sealed class BrokenConnectorTests
         return await new ConformanceRunner().RunAsync(target, new ConformanceRunOptions { Filter = filter }).WaitAsync(Timeout);
     }
 
-    /// <summary>The REST/JSON kit with another connector of the same name in place of the real one.</summary>
-    private sealed class SwappedKit(IConnectorTestKit inner, BankConnector connector) : IConnectorTestKit
-    {
-        public BankConnector Connector => connector;
-
-        public string MappingsDirectory => inner.MappingsDirectory;
-
-        public IReadOnlyDictionary<string, string?> Settings(Uri bankAddress, string workDirectory) => inner.Settings(bankAddress, workDirectory);
-
-        public IConnectorTestBank CreateBank(ConnectorTestEnvironment environment) => inner.CreateBank(environment);
-    }
-
     /// <summary>The REST/JSON connector with a change to the HTTP client it calls the bank with.</summary>
     private sealed class RestJsonBroken(Action<IHttpClientBuilder> breakIt) : BankConnector
     {

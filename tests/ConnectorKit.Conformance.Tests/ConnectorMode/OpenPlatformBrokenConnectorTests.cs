@@ -20,27 +20,13 @@ public sealed class OpenPlatformBrokenConnectorTests
     [Fact]
     public async Task RunAsync_ConnectorFilingUnderAnotherOutBizNo_FailsSayingTheBankHoldsNone()
     {
-        await using var target = await ConnectorTarget.StartAsync(new KitWith(new OtherOutBizNoConnector())).WaitAsync(Timeout);
+        await using var target = await ConnectorTarget.StartAsync(new SwappedKit(new OpenPlatformTestKit(), new OtherOutBizNoConnector())).WaitAsync(Timeout);
 
         var report = await new ConformanceRunner().RunAsync(target, new ConformanceRunOptions { Filter = "CK-IDEM-002" }).WaitAsync(Timeout);
 
         var failed = Assert.Single(report.Cases);
         Assert.Equal(ConformanceOutcome.Failed, failed.Outcome);
         Assert.StartsWith("The bank saw 0 submissions of APP-", failed.Reason, StringComparison.Ordinal);
-    }
-
-    /// <summary>The open-platform kit with another connector of the same name in place of the real one.</summary>
-    private sealed class KitWith(BankConnector connector) : IConnectorTestKit
-    {
-        private readonly OpenPlatformTestKit _inner = new();
-
-        public BankConnector Connector => connector;
-
-        public string MappingsDirectory => _inner.MappingsDirectory;
-
-        public IReadOnlyDictionary<string, string?> Settings(Uri bankAddress, string workDirectory) => _inner.Settings(bankAddress, workDirectory);
-
-        public IConnectorTestBank CreateBank(ConnectorTestEnvironment environment) => _inner.CreateBank(environment);
     }
 
     /// <summary>The open-platform connector sending a reference of its own as out_biz_no instead of the application id.</summary>
