@@ -53,7 +53,7 @@ internal sealed class BatchCutOff(
                     var file = publisher.Publish(o.OutboxDirectory, name, content);
                     notifications.Add(file);
                     published.Add(file);
-                    logger.LogInformation("Published {FileName}: {Count} records, {Total} fen{Again}.", name, file.RecordCount, file.AmountTotal, file.AlreadyPublished ? " (already there)" : string.Empty);
+                    logger.LogInformation("Published {FileName}: {Count} records, {Total} CNY{Again}.", name, file.RecordCount, LogAmount.Yuan(file.AmountTotal), file.AlreadyPublished ? " (already there)" : string.Empty);
                 }
 
                 spool.Retire(sealedSpool);

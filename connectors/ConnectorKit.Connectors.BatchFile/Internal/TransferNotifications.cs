@@ -52,7 +52,7 @@ internal sealed class TransferNotifications(IFileSystem fileSystem, IFileTransfe
                     await client.NotifyAsync(notice, cancellationToken).ConfigureAwait(false);
                     fileSystem.File.Delete(Marker(name));
                     outcomes.Add(new TransferNotification(name, null, null));
-                    logger.LogInformation("The bank acknowledged file {FileName} ({Count} records, {Total} fen).", name, notice.RecordCount, notice.AmountTotalFen);
+                    logger.LogInformation("The bank acknowledged file {FileName} ({Count} records, {Total} CNY).", name, notice.RecordCount, LogAmount.Yuan(notice.AmountTotalFen));
                 }
                 catch (RpcException ex)
                 {

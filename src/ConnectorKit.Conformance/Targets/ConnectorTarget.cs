@@ -3,6 +3,7 @@ using ConnectorKit.Connectors;
 using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Grpc;
 using ConnectorKit.Grpc.Security;
+using Microsoft.Extensions.Logging;
 
 namespace ConnectorKit.Conformance.Targets;
 
@@ -58,7 +59,8 @@ public sealed class ConnectorTarget : IConformanceTarget
     public CallInvoker? Anonymous { get; }
 
     /// <summary>Starts WireMock (or uses <paramref name="wireMockUrl"/>), the platform's recorder and the gateway.</summary>
-    public static async Task<ConnectorTarget> StartAsync(IConnectorTestKit kit, Uri? wireMockUrl = null, CancellationToken cancellationToken = default)
+    /// <param name="logging">Where the gateway's logs go; none by default.</param>
+    public static async Task<ConnectorTarget> StartAsync(IConnectorTestKit kit, Uri? wireMockUrl = null, CancellationToken cancellationToken = default, Action<ILoggingBuilder>? logging = null)
     {
         ArgumentNullException.ThrowIfNull(kit);
         var workDirectory = Directory.CreateTempSubdirectory("ck-conformance-").FullName;
@@ -82,7 +84,7 @@ public sealed class ConnectorTarget : IConformanceTarget
                 [$"ConnectorKit:Server:Authentication:BearerTokens:{token}"] = "platform-conformance",
                 [$"ConnectorKit:Server:Authentication:BearerTokens:{otherToken}"] = "platform-other",
             };
-            var gateway = await ConnectorGatewayHost.StartAsync(kit.Connector, settings, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var gateway = await ConnectorGatewayHost.StartAsync(kit.Connector, settings, logging: logging, cancellationToken: cancellationToken).ConfigureAwait(false);
             var bank = kit.CreateBank(new ConnectorTestEnvironment(wireMock, gateway, workDirectory));
             return new ConnectorTarget(kit, wireMock, gateway, callbacks, bank, workDirectory, token, otherToken);
         }

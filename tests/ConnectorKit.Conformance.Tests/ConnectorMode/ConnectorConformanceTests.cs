@@ -6,6 +6,8 @@ using ConnectorKit.Connectors.BatchFile.Testing;
 using ConnectorKit.Connectors.OpenPlatform.Testing;
 using ConnectorKit.Connectors.RestJson.Testing;
 using ConnectorKit.Connectors.Testing;
+using ConnectorKit.Server.Tests.Observability.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace ConnectorKit.Conformance.Tests.ConnectorMode;
 
@@ -28,12 +30,15 @@ public sealed class ConnectorConformanceTests
 
     [Theory]
     [MemberData(nameof(Connectors))]
-    public async Task RunAsync_ReferenceConnector_EveryCasePassesOrSkipsForADeclaredCapability(string connector)
+    public async Task RunAsync_ReferenceConnector_EveryCasePassesOrSkipsForADeclaredCapabilityAndLogsNoPersonalData(string connector)
     {
+        ConformanceReport report;
         var kit = Kit(connector);
-        await using var target = await ConnectorTarget.StartAsync(kit).WaitAsync(Timeout);
-
-        var report = await new ConformanceRunner().RunAsync(target, new ConformanceRunOptions { Parallelism = 4 }).WaitAsync(Timeout);
+        var logs = new InMemoryLoggerProvider();
+        await using (var target = await ConnectorTarget.StartAsync(kit, logging: l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)).WaitAsync(Timeout))
+        {
+            report = await new ConformanceRunner().RunAsync(target, new ConformanceRunOptions { Parallelism = 4 }).WaitAsync(Timeout);
+        }
 
         Assert.True(report.Succeeded, ReferenceBankConformanceTests.Describe(report));
         Assert.All(report.Cases.Where(c => c.Outcome == ConformanceOutcome.Skipped), c => Assert.StartsWith("the target does not declare", c.Reason, StringComparison.Ordinal));
@@ -48,7 +53,17 @@ public sealed class ConnectorConformanceTests
                 cases.Any(c => c.Outcome != ConformanceOutcome.Skipped) || cases.All(c => c.Reason.StartsWith("the target does not declare", StringComparison.Ordinal)),
                 $"{connector} ran no case of {category} and did not say why.");
         }
+
+        // The whole suite pushes credit codes, phones, account numbers and secrets through the gateway at every level.
+        var lines = logs.Lines.Select(l => l.FullText).ToList();
+        Assert.NotEmpty(lines);
+        var leaks = SensitiveDataGuard.FindLeaks(lines, KnownSecrets);
+        Assert.True(leaks.Count == 0, $"{leaks.Count} log lines of {connector} hold personal data or a secret, e.g.: {string.Join(" | ", leaks.Take(3))}");
+        Assert.DoesNotContain(lines, l => l.Contains("PRIVATE KEY", StringComparison.Ordinal));
     }
+
+    /// <summary>Secrets the kits configure the connectors with, which no log line may hold.</summary>
+    private static readonly string[] KnownSecrets = ["ck-secret-0123456789", "at-rest-json-test-0001"];
 
     [Fact]
     public void Kits_EveryConnectorUnderConnectorsFolder_RunsTheSuite()
