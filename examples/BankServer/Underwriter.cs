@@ -8,7 +8,8 @@ namespace ConnectorKit.Examples.BankServer;
 
 /// <summary>
 /// The reference bank's back office: takes each new application into review, decides it by the configured rule
-/// (approve, reject with reason codes, or ask for more information), and pays approved loans in tranches.
+/// (approve, reject with reason codes, or ask for more information), pays approved loans in tranches, and closes a
+/// loan once it is drawn in full.
 /// Every step goes through <see cref="ILoanDecisions"/>, so the platform hears of it through the outbox.
 /// </summary>
 public sealed class Underwriter(
@@ -145,7 +146,17 @@ public sealed class Underwriter(
             var trancheSize = (approved + rule.Tranches - 1) / rule.Tranches;
             var amount = Math.Min(trancheSize, approved - paid);
             await decisions.DisburseAsync(app.ApplicationId, new Money { UnitsMinor = amount, CurrencyCode = "CNY" }, rule.DemoReceivingAccount, cancellationToken: cancellationToken);
-            _nextTranche[app.ApplicationId] = now + rule.TrancheInterval;
+            if (paid + amount >= approved)
+            {
+                // Drawn in full, the facility has ended. Closing also takes the loan off the DISBURSED list this
+                // round reads (oldest first, 100 at a time), which would otherwise fill with finished loans.
+                await decisions.CloseAsync(app.ApplicationId, "facility drawn in full", cancellationToken);
+                _nextTranche.Remove(app.ApplicationId);
+            }
+            else
+            {
+                _nextTranche[app.ApplicationId] = now + rule.TrancheInterval;
+            }
         }
     }
 

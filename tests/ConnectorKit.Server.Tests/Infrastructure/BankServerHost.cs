@@ -34,6 +34,9 @@ public sealed class BankServerHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // An appsettings.json copied next to the tests (the reference bank's) must not add its endpoints here.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddConnectorKitServer(options =>
         {

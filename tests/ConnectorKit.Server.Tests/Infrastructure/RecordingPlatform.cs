@@ -30,6 +30,9 @@ public sealed class RecordingPlatform : LoanEventsService.LoanEventsServiceBase,
         var platform = new RecordingPlatform();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // An appsettings.json copied next to the tests (the reference bank's) must not add its endpoints here.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(platform);
         builder.Services.AddConnectorKitGrpc();
