@@ -33,6 +33,10 @@ public sealed class BankServerHost : IAsyncDisposable
     public static async Task<BankServerHost> StartAsync(Action<ConnectorKitServerOptions> configure, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+
+        // The test's working directory may hold another app's appsettings.json (examples/BankServer's, with a fixed Kestrel
+        // endpoint, is copied next to the tests that reference it); its endpoints would replace the port-0 listener below.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
 
         // An appsettings.json copied next to the tests (the reference bank's) must not add its endpoints here.

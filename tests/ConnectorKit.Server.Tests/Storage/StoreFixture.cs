@@ -88,6 +88,19 @@ public sealed class PostgresStoreFixture : StoreFixture<PostgresConnectorKitStor
 
     public override IConnectorKitStore CreateUnmigratedStore(TimeProvider? clock = null)
     {
+        var connectionString = CreateDatabase();
+        var store = new PostgresConnectorKitStore(connectionString, clock);
+        lock (_connectionStrings)
+        {
+            _connectionStrings[store] = connectionString;
+        }
+
+        return store;
+    }
+
+    /// <summary>A new, empty database (dropped with the fixture); returns its connection string, for hosts or processes to open.</summary>
+    public string CreateDatabase()
+    {
         var name = "ck_test_" + Guid.NewGuid().ToString("N");
         using (var connection = new NpgsqlConnection(Maintenance))
         {
@@ -101,14 +114,7 @@ public sealed class PostgresStoreFixture : StoreFixture<PostgresConnectorKitStor
             _databases.Add(name);
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(Maintenance) { Database = name }.ConnectionString;
-        var store = new PostgresConnectorKitStore(connectionString, clock);
-        lock (_connectionStrings)
-        {
-            _connectionStrings[store] = connectionString;
-        }
-
-        return store;
+        return new NpgsqlConnectionStringBuilder(Maintenance) { Database = name }.ConnectionString;
     }
 
     public override IConnectorKitStore OpenAgain(IConnectorKitStore store, TimeProvider? clock = null)
