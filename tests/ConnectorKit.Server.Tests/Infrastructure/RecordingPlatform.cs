@@ -34,9 +34,6 @@ public sealed class RecordingPlatform : LoanEventsService.LoanEventsServiceBase,
         // endpoint, is copied next to the tests that reference it); its endpoints would replace the port-0 listener below.
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
-
-        // An appsettings.json copied next to the tests (the reference bank's) must not add its endpoints here.
-        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(platform);
         builder.Services.AddConnectorKitGrpc();
