@@ -79,6 +79,42 @@ public sealed class FramingFuzzTests : IClassFixture<ProbeServerFixture>
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16L * MaxReceiveSize + bomb.Length * 4L, "Decompression allocated far beyond the receive limit.");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(8)]
+    [InlineData(20)]
+    [InlineData(30)]
+    public void Decompress_TruncatedGzip_InternalInsteadOfAShortenedMessage(int cutFromEnd)
+    {
+        var whole = GzipBytes(new ProbeRequest { Text = string.Concat(Enumerable.Range(0, 200).Select(i => i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))) }.ToByteArray());
+        var truncated = whole[..^(cutFromEnd + 1)];
+
+        var error = Assert.Throws<RpcException>(() => MessageFraming.Decompress(new ReadOnlySequence<byte>(truncated), Gzip, MaxReceiveSize));
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+    }
+
+    [Fact]
+    public void Decompress_GzipWithACorruptedCrc_Internal()
+    {
+        var gzip = GzipBytes(new ProbeRequest { Text = "checked" }.ToByteArray());
+        gzip[^8] ^= 0x01;
+
+        var error = Assert.Throws<RpcException>(() => MessageFraming.Decompress(new ReadOnlySequence<byte>(gzip), Gzip, MaxReceiveSize));
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+    }
+
+    [Fact]
+    public void Decompress_WholeGzip_RoundTrips()
+    {
+        var message = new ProbeRequest { Text = "whole", Count = 7 };
+
+        var bytes = MessageFraming.Decompress(new ReadOnlySequence<byte>(GzipBytes(message.ToByteArray())), Gzip, MaxReceiveSize);
+
+        Assert.Equal(message, ProbeRequest.Parser.ParseFrom(bytes));
+    }
+
     [Fact]
     public async Task Server_RandomBodiesOverHttp2_EveryAnswerHasAGrpcStatusAndServerKeepsServing()
     {
