@@ -27,5 +27,10 @@ public sealed class GzipCompressionProvider : ICompressionProvider
     public Stream CreateCompressionStream(Stream output, CompressionLevel? compressionLevel)
         => new GZipStream(output, compressionLevel ?? DefaultCompressionLevel, leaveOpen: true);
 
-    public Stream CreateDecompressionStream(Stream input) => new GZipStream(input, CompressionMode.Decompress, leaveOpen: true);
+    /// <summary>
+    /// For a seekable <paramref name="input"/> (as the runtime passes), the stream checks the gzip trailer and throws
+    /// <see cref="InvalidDataException"/> when the data is truncated or corrupt.
+    /// </summary>
+    public Stream CreateDecompressionStream(Stream input)
+        => input.CanSeek ? new Internal.CheckedGzipStream(input) : new GZipStream(input, CompressionMode.Decompress, leaveOpen: true);
 }

@@ -145,11 +145,15 @@ internal sealed class ApplicationStateMachine(
                 return (null, request);
             }
 
-            var total = (app.DisbursedTotal?.UnitsMinor ?? 0) + amount.UnitsMinor;
-            if (total > app.ApprovedTerms.Amount.UnitsMinor)
+            // Compared against what is left rather than by adding, so a huge tranche cannot wrap the sum below the limit.
+            var paid = app.DisbursedTotal?.UnitsMinor ?? 0;
+            var approved = app.ApprovedTerms.Amount.UnitsMinor;
+            if (amount.UnitsMinor > approved - paid)
             {
-                throw new ApplicationTransitionException(app.ApplicationId, app.State, $"Disbursing {amount.UnitsMinor} fen would bring the total to {total} fen, above the approved {app.ApprovedTerms.Amount.UnitsMinor} fen.");
+                throw new ApplicationTransitionException(app.ApplicationId, app.State, $"Disbursing {amount.UnitsMinor} fen on top of {paid} fen already paid would exceed the approved {approved} fen.");
             }
+
+            var total = paid + amount.UnitsMinor;
 
             app.State = ApplicationState.Disbursed;
             app.DisbursedTotal = new Money { UnitsMinor = total, CurrencyCode = amount.CurrencyCode };

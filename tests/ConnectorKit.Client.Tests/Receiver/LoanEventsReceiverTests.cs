@@ -233,6 +233,26 @@ public abstract class LoanEventsReceiverTests<TFixture>(TFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task NotifyDisbursement_TrancheOverflowingTheTotal_FailedPreconditionAndNothingChanges()
+    {
+        await using var host = await CallbackHost.StartAsync(fixture.NewDatabase());
+        await SubmitAsync(host, CallbackHost.BankA, "app-1");
+        await DecideAsync(host, CallbackHost.TokenA, Approve("e1", "app-1", 1, yuan: 1_000_000));
+        await DisburseAsync(host, CallbackHost.TokenA, Paid("e2", "app-1", 2, tranche: 1, yuan: 900_000));
+        // 90,000,000 + long.MaxValue wraps to a negative total, which a plain "total > approved" check lets through.
+        var huge = Paid("e3", "app-1", 3, tranche: 2, yuan: 1);
+        huge.Amount.UnitsMinor = long.MaxValue;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => DisburseAsync(host, CallbackHost.TokenA, huge)).WaitAsync(Timeout);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        var stored = await host.Store.GetAsync(CallbackHost.BankA, "app-1").WaitAsync(Timeout);
+        Assert.Equal(90_000_000, stored!.DisbursedTotalMinor);
+        Assert.Equal(2UL, stored.LastSequence);
+        Assert.Equal(2, host.Handler.Calls.Count);
+    }
+
+    [Fact]
     public async Task NotifyApprovalDecision_AfterRejection_FailedPrecondition()
     {
         await using var host = await CallbackHost.StartAsync(fixture.NewDatabase());

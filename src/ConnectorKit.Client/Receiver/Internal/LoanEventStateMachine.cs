@@ -60,12 +60,14 @@ internal static class LoanEventStateMachine
         }
 
         var approved = application.ApprovedAmountMinor ?? 0;
-        var total = application.DisbursedTotalMinor + request.Amount.UnitsMinor;
-        if (total > approved)
+        // Compared against what is left rather than by adding: a huge tranche from the wire must not wrap the sum below the limit.
+        if (request.Amount.UnitsMinor > approved - application.DisbursedTotalMinor)
         {
             return EventTransition.Refuse(
-                $"Tranche {request.TrancheNumber} of application {application.ApplicationId} would bring the paid total to {Yuan(total)} CNY, above the approved {Yuan(approved)} CNY.");
+                $"Tranche {request.TrancheNumber} of application {application.ApplicationId} of {Yuan(request.Amount.UnitsMinor)} CNY on top of {Yuan(application.DisbursedTotalMinor)} CNY paid would be above the approved {Yuan(approved)} CNY.");
         }
+
+        var total = application.DisbursedTotalMinor + request.Amount.UnitsMinor;
 
         var paidAt = request.PaidAt.ToDateTimeOffset();
         return EventTransition.Accept(application with
