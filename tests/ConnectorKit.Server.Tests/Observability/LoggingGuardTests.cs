@@ -57,6 +57,7 @@ public sealed class LoggingGuardTests
             $"token {Token}",
             "masked 91************7217 138****5678 622202*********0128 ****1706",
             "SpanId:7ab47debba83f5dc, TraceId:00000000000000001234567890123456, ParentId:0000000000000000",
+            "msg_id 447714f3116849628536340c250f3565 notify N-13812345678x",
         ];
 
         var leaks = SensitiveDataGuard.FindLeaks(lines, Token);
