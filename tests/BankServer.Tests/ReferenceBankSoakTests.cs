@@ -65,7 +65,10 @@ public sealed class ReferenceBankSoakTests(ITestOutputHelper output)
         Assert.Empty(errors);
         Assert.Equal(expectedCallbacks, platform.Received.Count);
         Assert.True(lastRss <= middleRss * 1.25 + 16 * 1024, $"Resident memory grew from {middleRss} KiB to {lastRss} KiB between the middle and last thirds of the run.");
-        Assert.True(last.Max(s => s.Handles) <= middle.Max(s => s.Handles) + 16, $"Open handles grew from {middle.Max(s => s.Handles)} to {last.Max(s => s.Handles)}.");
+
+        // Pools (SQLite connections, sockets) grow and shrink with bursts on a busy machine; a leak of one handle per
+        // call would add hundreds here (three calls per enterprise), far beyond this margin.
+        Assert.True(last.Max(s => s.Handles) <= (middle.Max(s => s.Handles) * 1.25) + 16, $"Open handles grew from {middle.Max(s => s.Handles)} to {last.Max(s => s.Handles)}.");
     }
 
     /// <summary>One enterprise's visit: its profile, a quote, an application; the underwriter approves and pays two tranches.</summary>
