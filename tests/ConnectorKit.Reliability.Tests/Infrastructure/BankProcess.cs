@@ -101,6 +101,18 @@ public sealed partial class BankProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>As <see cref="KillAsync"/>, blocking: for a kill from inside a synchronous callback, at an exact point.</summary>
+    public int Kill()
+    {
+        _process.Kill();
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException("The reference bank did not exit after SIGKILL.");
+        }
+
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
