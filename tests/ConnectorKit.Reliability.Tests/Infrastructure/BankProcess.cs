@@ -44,12 +44,14 @@ public sealed partial class BankProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            // Not the test directory: the gateway's appsettings.json lands there too, and every setting is given below.
+            WorkingDirectory = Path.GetDirectoryName(ports.DataDirectory)!,
         };
         foreach (var argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "BankServer.dll"),
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{ports.Grpc}",
+            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
             $"--Kestrel:Endpoints:Sandbox:Url=http://127.0.0.1:{ports.Driver}",
             "--Kestrel:Endpoints:Sandbox:Protocols=Http1",
             "--ConnectorKit:Server:BankId=" + BankId,
@@ -133,10 +135,30 @@ public sealed record BankPorts(int Grpc, int Driver, int Platform, string DataDi
 {
     public static BankPorts Allocate(string dataDirectory) => new(FreePort(), FreePort(), FreePort(), dataDirectory);
 
+    /// <summary>
+    /// A free port below the kernel's ephemeral range. A port Kestrel picked (port 0) is an ephemeral one, and once its
+    /// listener is gone any outgoing connection on the machine may take it as its source port, so a process restarting
+    /// on it (or the receiver opening it late) would find it in use.
+    /// </summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var range = File.Exists("/proc/sys/net/ipv4/ip_local_port_range") ? File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries) : [];
+        var ephemeralFrom = range.Length > 0 && int.TryParse(range[0], out var low) ? low : 32768;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(10_000, Math.Max(10_001, ephemeralFrom));
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken; try another.
+            }
+        }
+
+        throw new InvalidOperationException("No free port below the ephemeral range.");
     }
 }

@@ -30,7 +30,8 @@ public sealed class PlatformReceiver : IAsyncDisposable
     public static async Task<PlatformReceiver> StartAsync(int port, string dataDirectory, string bankToken, string bankId)
     {
         var effects = new EffectLog(Path.Combine(dataDirectory, "effects.db"));
-        var builder = WebApplication.CreateSlimBuilder();
+        // Content root away from the test directory, whose appsettings.json (the gateway's) would add its endpoints.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddConnectorKitCallbacks(options =>
