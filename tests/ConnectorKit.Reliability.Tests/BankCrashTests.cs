@@ -40,18 +40,16 @@ public sealed class BankCrashTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{expectedEvents} events pending after {clock.Elapsed}");
-
         var pendingBeforeDelivery = BankDatabase.PendingEvents(ports.DataDirectory);
-        // The receiver listens before the sender restarts: a sender retrying a port nobody listens on can, on Linux,
-        // connect to itself (TCP simultaneous open) and so hold the port the receiver needs.
+        // The platform opens only now, with the whole backlog pending; the sender restarts into it and starts delivering.
         await using var receiver = await PlatformReceiver.StartAsync(ports.Platform, platformDirectory, BankProcess.CallbackToken, BankProcess.BankId).WaitAsync(Timeout);
-        var bank = await BankProcess.StartAsync(ports).WaitAsync(Timeout);
 
+        var bank = await BankProcess.StartAsync(ports).WaitAsync(Timeout);
         await Poll.UntilAsync(() => receiver.Effects.Count() >= expectedEvents / 3, Timeout, () => $"only {receiver.Effects.Count()} of {expectedEvents} effects before the kill");
         var exitCode = await bank.KillAsync().WaitAsync(Timeout);
         var effectsAtKill = receiver.Effects.Count();
         output.WriteLine($"killed with {effectsAtKill} effects after {clock.Elapsed}");
-        await bank.DisposeAsync();
+        await bank.DisposeAsync().AsTask().WaitAsync(Timeout);
         await using var restarted = await BankProcess.StartAsync(ports).WaitAsync(Timeout);
         await Poll.UntilAsync(
             () => BankDatabase.PendingEvents(ports.DataDirectory) == 0,

@@ -40,7 +40,7 @@ public sealed class BulkPushCrashTests
         });
 
         var result = await client.PushCreditProfilesAsync(Generate(0), progress).WaitAsync(Timeout);
-        await bank.DisposeAsync();
+        await bank.DisposeAsync().AsTask().WaitAsync(Timeout);
         await using var restarted = await restart!.WaitAsync(Timeout);
         await restarted.KillAsync().WaitAsync(Timeout);
 
@@ -76,7 +76,7 @@ public sealed class BulkPushCrashTests
 
         var failure = await Assert.ThrowsAsync<RpcException>(() => client.PushCreditProfilesAsync(Generate(0), progress)).WaitAsync(Timeout);
         var acknowledged = progress.Last.Acknowledged;
-        await bank.DisposeAsync();
+        await bank.DisposeAsync().AsTask().WaitAsync(Timeout);
         await using var restarted = await BankProcess.StartAsync(ports).WaitAsync(Timeout);
         var resumed = await client.PushCreditProfilesAsync(Generate((int)acknowledged)).WaitAsync(Timeout);
         await restarted.KillAsync().WaitAsync(Timeout);

@@ -46,15 +46,14 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
 
         output.WriteLine($"{expectedEvents} events pending after {clock.Elapsed}");
         var pendingBeforeDelivery = BankDatabase.PendingEvents(ports.DataDirectory);
-        // The receiver listens before the sender restarts: a sender retrying a port nobody listens on can, on Linux,
-        // connect to itself (TCP simultaneous open) and so hold the port the receiver needs.
+        // The platform opens only now, with the whole backlog pending; the sender restarts into it and starts delivering.
         await using var receiver = await PlatformReceiver.StartAsync(ports.Platform, platformDirectory, BankProcess.CallbackToken, GatewayProcess.BankId).WaitAsync(Timeout);
-        var gateway = await GatewayProcess.StartAsync(ports, settings).WaitAsync(Timeout);
 
+        var gateway = await GatewayProcess.StartAsync(ports, settings).WaitAsync(Timeout);
         await Poll.UntilAsync(() => receiver.Effects.Count() >= expectedEvents / 3, Timeout, () => $"only {receiver.Effects.Count()} of {expectedEvents} effects before the kill");
         var exitCode = await gateway.KillAsync().WaitAsync(Timeout);
         var effectsAtKill = receiver.Effects.Count();
-        await gateway.DisposeAsync();
+        await gateway.DisposeAsync().AsTask().WaitAsync(Timeout);
         await using var restarted = await GatewayProcess.StartAsync(ports, settings).WaitAsync(Timeout);
         await Poll.UntilAsync(
             () => BankDatabase.PendingEvents(ports.DataDirectory) == 0,
