@@ -90,6 +90,32 @@ public sealed class ApplicationTrackerTests : IAsyncLifetime
         Assert.Equal(ApplicationState.UnderReview, (await _store.GetAsync("bank-a", "app-1").WaitAsync(Timeout))!.State);
     }
 
+    [Fact]
+    public async Task ApplyEventAsync_CallerGoneAfterHandlerRan_EventCommittedAndRedeliveryIsDuplicate()
+    {
+        var tracker = new ApplicationTracker(_store);
+        await tracker.RecordSubmittedAsync("bank-a", Application("app-1", 1), Monday).WaitAsync(Timeout);
+        var incoming = new IncomingEvent("bank-a", "e1", "app-1", 1, [1, 2, 3], Monday);
+        using var caller = new CancellationTokenSource();
+        var calls = 0;
+
+        // The bank's connection drops (a crash, a reset) just after the platform's handler did its work.
+        var first = await _store.ApplyEventAsync(
+            incoming,
+            a => EventTransition.Accept(a with { State = ApplicationState.UnderReview }),
+            (_, _, _) => { calls++; caller.Cancel(); return Task.CompletedTask; },
+            caller.Token).WaitAsync(Timeout);
+        var redelivered = await _store.ApplyEventAsync(
+            incoming,
+            a => EventTransition.Accept(a with { State = ApplicationState.UnderReview }),
+            (_, _, _) => { calls++; return Task.CompletedTask; }).WaitAsync(Timeout);
+
+        Assert.Equal(ApplyEventOutcome.Applied, first.Outcome);
+        Assert.Equal(ApplyEventOutcome.Duplicate, redelivered.Outcome);
+        Assert.Equal(1, calls);
+        Assert.Equal(ApplicationState.UnderReview, (await _store.GetAsync("bank-a", "app-1").WaitAsync(Timeout))!.State);
+    }
+
     private static Application Application(string id, long minor) => new()
     {
         ApplicationId = id,

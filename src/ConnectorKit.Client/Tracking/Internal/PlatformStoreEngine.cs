@@ -167,6 +167,9 @@ internal sealed class PlatformStoreEngine(PlatformDatabase database, TimeProvide
         // reaches the handler.
         await handler(current, next, cancellationToken).ConfigureAwait(false);
 
+        // From here on the handler's effect has happened: the bank going away (a crash, a reset connection) cancels the
+        // request, and rolling back now would make its redelivery run the handler a second time. So the writes and the
+        // commit ignore the request's token.
         await using (var record = Command(
             connection,
             tx,
@@ -179,7 +182,7 @@ internal sealed class PlatformStoreEngine(PlatformDatabase database, TimeProvide
             ("@sequence", (long)incoming.Sequence),
             ("@received_at", incoming.ReceivedAt.UtcTicks)))
         {
-            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await record.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         await using (var update = Command(
@@ -190,10 +193,9 @@ internal sealed class PlatformStoreEngine(PlatformDatabase database, TimeProvide
             "WHERE bank_id = @bank_id AND application_id = @application_id"))
         {
             SetState(update, next);
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await update.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        // Not the request's token: the handler's effect happened, so once the commit starts it should finish.
         await write.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         return new ApplyEventResult(ApplyEventOutcome.Applied, next, incoming.Sequence + 1);
     }

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using ConnectorKit.Client.Tracking;
+using ConnectorKit.Reliability.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace ConnectorKit.Reliability.Tests;
+
+/// <summary>
+/// The reference bank is killed with SIGKILL while thousands of callbacks are pending and being delivered, then started
+/// again on the same database. The platform is the real receiver; its handler logs every effect durably.
+/// Volume: <see cref="Events"/> events by default; <c>CONNECTORKIT_RELIABILITY_EVENTS=10000</c> runs the soak size.
+/// </summary>
+public sealed class BankCrashTests(ITestOutputHelper output)
+{
+    private const int TranchesPerApplication = 4;
+    private const int EventsPerApplication = 1 + TranchesPerApplication;
+    private static readonly int Events = int.TryParse(Environment.GetEnvironmentVariable("CONNECTORKIT_RELIABILITY_EVENTS"), out var n) && n > 0 ? n : 2000;
+
+    // Creating and delivering run at roughly 100-150 events a second each on a busy two-core machine; the soak size gets
+    // a proportionally longer bound.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(Math.Max(120, Events / 25));
+
+    [Fact]
+    public async Task OutboxDelivery_BankKilledMidDeliveryAndRestarted_EveryEventTakesEffectOnceInSequence()
+    {
+        using var scratch = new Scratch();
+        var ports = BankPorts.Allocate(scratch.Sub("bank"));
+        var applications = Math.Max(1, Events / EventsPerApplication);
+        var expectedEvents = applications * EventsPerApplication;
+        var platformDirectory = scratch.Sub("platform");
+        var clock = Stopwatch.StartNew();
+        var first = await BankProcess.StartAsync(ports).WaitAsync(Timeout);
+        await using (first)
+        await using (var platformStore = SqlitePlatformStore.ForDataDirectory(platformDirectory))
+        {
+            // Nobody listens on the platform's port yet, so every event stays in the outbox.
+            await platformStore.MigrateAsync().WaitAsync(Timeout);
+            using var cts = new CancellationTokenSource(Timeout);
+            await EventBacklog.CreateAsync(first, new ApplicationTracker(platformStore), applications, TranchesPerApplication, cts.Token).WaitAsync(Timeout);
+        }
+
+        output.WriteLine($"{expectedEvents} events pending after {clock.Elapsed}");
+        var pendingBeforeDelivery = BankDatabase.PendingEvents(ports.DataDirectory);
+        // The platform opens only now, with the whole backlog pending; the sender restarts into it and starts delivering.
+        await using var receiver = await PlatformReceiver.StartAsync(ports.Platform, platformDirectory, BankProcess.CallbackToken, BankProcess.BankId).WaitAsync(Timeout);
+
+        var bank = await BankProcess.StartAsync(ports).WaitAsync(Timeout);
+        await Poll.UntilAsync(() => receiver.Effects.Count() >= expectedEvents / 3, Timeout, () => $"only {receiver.Effects.Count()} of {expectedEvents} effects before the kill");
+        var exitCode = await bank.KillAsync().WaitAsync(Timeout);
+        var effectsAtKill = receiver.Effects.Count();
+        output.WriteLine($"killed with {effectsAtKill} effects after {clock.Elapsed}");
+        await bank.DisposeAsync().AsTask().WaitAsync(Timeout);
+        await using var restarted = await BankProcess.StartAsync(ports).WaitAsync(Timeout);
+        await Poll.UntilAsync(
+            () => BankDatabase.PendingEvents(ports.DataDirectory) == 0,
+            Timeout,
+            () => $"{BankDatabase.PendingEvents(ports.DataDirectory)} events still pending, {receiver.Effects.Count()} effects");
+        await restarted.KillAsync().WaitAsync(Timeout);
+        output.WriteLine($"all delivered after {clock.Elapsed}");
+
+        Assert.Equal(BankProcess.SigKillExitCode, exitCode);
+        Assert.Equal(expectedEvents, pendingBeforeDelivery);
+        Assert.InRange(effectsAtKill, 1, expectedEvents - 1);
+        Assert.Equal(0, BankDatabase.DeadLetters(ports.DataDirectory));
+        var effects = receiver.Effects.All();
+        var duplicated = effects.GroupBy(e => e.EventId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(duplicated.Count == 0, $"{duplicated.Count} events took effect more than once, e.g. {string.Join(", ", duplicated.Take(3))}");
+        var emitted = BankDatabase.LastSequences(ports.DataDirectory);
+        Assert.Equal(applications, emitted.Count);
+        Assert.All(emitted.Values, last => Assert.Equal(EventsPerApplication, last));
+        var received = effects.GroupBy(e => e.ApplicationId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Order).Select(e => e.Sequence).ToList());
+        Assert.Equal(emitted.Keys.Order(), received.Keys.Order());
+        foreach (var (applicationId, last) in emitted)
+        {
+            Assert.Equal(Enumerable.Range(1, (int)last).Select(s => (long)s), received[applicationId]);
+        }
+    }
+}
