@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Grpc;
@@ -15,7 +13,7 @@ namespace ConnectorKit.Examples.BankServer.Tests;
 /// Two reference-bank processes on one PostgreSQL database, decisions driven through their sandbox drivers, each process
 /// reporting to its own recording platform (neither deduplicates), so the recordings show which process delivered what.
 /// </summary>
-public sealed partial class MultiNodeProcessTests(PostgresStoreFixture stores, ITestOutputHelper output) : IClassFixture<PostgresStoreFixture>
+public sealed class MultiNodeProcessTests(PostgresStoreFixture stores, ITestOutputHelper output) : IClassFixture<PostgresStoreFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private const string DriverToken = "sandbox-driver-token-0123456789";
@@ -119,72 +117,33 @@ public sealed partial class MultiNodeProcessTests(PostgresStoreFixture stores, I
     }
 
     /// <summary>One examples/BankServer process on PostgreSQL with its sandbox driver on, both on ports Kestrel picks.</summary>
-    private sealed partial class BankNode : IAsyncDisposable
+    private sealed class BankNode : IAsyncDisposable
     {
-        private readonly Process _process;
-        private readonly string _dataDirectory;
+        private readonly ReferenceBankProcess _process;
         private readonly GrpcChannel _channel;
         private readonly HttpClient _driver;
 
-        private BankNode(Process process, string dataDirectory, Uri grpc, Uri driver)
+        private BankNode(ReferenceBankProcess process)
         {
             _process = process;
-            _dataDirectory = dataDirectory;
-            _channel = GrpcChannel.ForAddress(grpc);
-            _driver = new HttpClient { BaseAddress = driver };
+            _channel = GrpcChannel.ForAddress(process.Address);
+            _driver = new HttpClient { BaseAddress = new Uri(process.Addresses[1], "sandbox/") };
             _driver.DefaultRequestHeaders.Authorization = new("Bearer", DriverToken);
             Applications = new LoanApplicationsService.LoanApplicationsServiceClient(_channel);
         }
 
         public LoanApplicationsService.LoanApplicationsServiceClient Applications { get; }
 
-        public static async Task<BankNode> StartAsync(string connectionString, Uri platform)
-        {
-            var dataDirectory = Directory.CreateTempSubdirectory("ck-node-").FullName;
-            var startInfo = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory };
-            foreach (var argument in new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "BankServer.dll"),
-                "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0",
-                "--Kestrel:Endpoints:Sandbox:Url=http://127.0.0.1:0",
-                "--Kestrel:Endpoints:Sandbox:Protocols=Http1",
-                "--ConnectorKit:Server:BankId=" + SampleData.BankId,
-                "--ConnectorKit:Server:DataDirectory=" + dataDirectory,
-                "--ConnectorKit:Server:Store=PostgreSql",
-                "--ConnectorKit:Server:PostgresConnectionString=" + connectionString,
-                "--ConnectorKit:Server:Platform:Address=" + platform,
-                "--ConnectorKit:Server:Platform:PollInterval=00:00:00.050",
-                "--ConnectorKit:Server:Platform:BatchSize=8",
-                "--Sandbox:Enabled=true",
-                "--Sandbox:Token=" + DriverToken,
-                "--Logging:LogLevel:Default=Warning",
-                "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-            })
-            {
-                startInfo.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(startInfo)!;
-            var addresses = new List<Uri>();
-            using var timeout = new CancellationTokenSource(Timeout);
-            while (addresses.Count < 2)
-            {
-                var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
-                    ?? throw new InvalidOperationException("The bank exited: " + await process.StandardError.ReadToEndAsync());
-                var match = ListeningLine().Match(line);
-                if (match.Success)
-                {
-                    addresses.Add(new Uri(match.Groups[1].Value));
-                }
-            }
-
-            // Keep draining the output so the bank never blocks on a full pipe.
-            _ = process.StandardOutput.ReadToEndAsync();
-            _ = process.StandardError.ReadToEndAsync();
-
-            // Kestrel binds configured endpoints in name order: Grpc, then Sandbox.
-            return new BankNode(process, dataDirectory, addresses[0], new Uri(addresses[1], "sandbox/"));
-        }
+        public static async Task<BankNode> StartAsync(string connectionString, Uri platform) => new(await ReferenceBankProcess.StartAsync(
+            SampleData.BankId,
+            platform,
+            "--Kestrel:Endpoints:Sandbox:Url=http://127.0.0.1:0",
+            "--Kestrel:Endpoints:Sandbox:Protocols=Http1",
+            "--ConnectorKit:Server:Store=PostgreSql",
+            "--ConnectorKit:Server:PostgresConnectionString=" + connectionString,
+            "--ConnectorKit:Server:Platform:BatchSize=8",
+            "--Sandbox:Enabled=true",
+            "--Sandbox:Token=" + DriverToken));
 
         /// <summary>Sends a sandbox command; true when the bank reports it a duplicate of one already applied.</summary>
         public async Task<bool> DriveAsync(string applicationId, string command, object body)
@@ -203,13 +162,7 @@ public sealed partial class MultiNodeProcessTests(PostgresStoreFixture stores, I
         {
             _channel.Dispose();
             _driver.Dispose();
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(Timeout);
-            _process.Dispose();
-            Directory.Delete(_dataDirectory, recursive: true);
+            await _process.DisposeAsync();
         }
-
-        [GeneratedRegex(@"Now listening on: (http://\S+)")]
-        private static partial Regex ListeningLine();
     }
 }

@@ -10,13 +10,13 @@ public sealed class ReferenceBankProcessTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private RecordingPlatform _platform = null!;
-    private ReferenceBank _bank = null!;
+    private ReferenceBankProcess _bank = null!;
     private Uri _address = null!;
 
     public async Task InitializeAsync()
     {
         _platform = await RecordingPlatform.StartAsync();
-        _bank = await ReferenceBank.StartAsync(SampleData.BankId, _platform.Address);
+        _bank = await ReferenceBankProcess.StartAsync(SampleData.BankId, _platform.Address);
         _address = _bank.Address;
     }
 

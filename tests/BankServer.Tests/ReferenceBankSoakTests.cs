@@ -23,7 +23,7 @@ public sealed class ReferenceBankSoakTests(ITestOutputHelper output)
         var duration = TimeSpan.FromSeconds(Setting("CONNECTORKIT_SOAK_SECONDS", 20));
         var rate = Setting("CONNECTORKIT_SOAK_RATE", 10);
         await using var platform = await RecordingPlatform.StartAsync().WaitAsync(Timeout);
-        await using var bank = await ReferenceBank.StartAsync(SampleData.BankId, platform.Address).WaitAsync(Timeout);
+        await using var bank = await ReferenceBankProcess.StartAsync(SampleData.BankId, platform.Address).WaitAsync(Timeout);
         using var channel = GrpcChannel.ForAddress(bank.Address);
         var creditData = new CreditDataService.CreditDataServiceClient(channel);
         var applications = new LoanApplicationsService.LoanApplicationsServiceClient(channel);
