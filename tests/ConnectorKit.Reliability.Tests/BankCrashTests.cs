@@ -62,18 +62,6 @@ public sealed class BankCrashTests(ITestOutputHelper output)
         Assert.Equal(BankProcess.SigKillExitCode, exitCode);
         Assert.Equal(expectedEvents, pendingBeforeDelivery);
         Assert.InRange(effectsAtKill, 1, expectedEvents - 1);
-        Assert.Equal(0, BankDatabase.DeadLetters(ports.DataDirectory));
-        var effects = receiver.Effects.All();
-        var duplicated = effects.GroupBy(e => e.EventId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(duplicated.Count == 0, $"{duplicated.Count} events took effect more than once, e.g. {string.Join(", ", duplicated.Take(3))}");
-        var emitted = BankDatabase.LastSequences(ports.DataDirectory);
-        Assert.Equal(applications, emitted.Count);
-        Assert.All(emitted.Values, last => Assert.Equal(EventsPerApplication, last));
-        var received = effects.GroupBy(e => e.ApplicationId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Order).Select(e => e.Sequence).ToList());
-        Assert.Equal(emitted.Keys.Order(), received.Keys.Order());
-        foreach (var (applicationId, last) in emitted)
-        {
-            Assert.Equal(Enumerable.Range(1, (int)last).Select(s => (long)s), received[applicationId]);
-        }
+        DeliveryAssertions.EveryEventTookEffectOnceInSequence(ports.DataDirectory, receiver.Effects.All(), applications, EventsPerApplication);
     }
 }
