@@ -205,7 +205,8 @@ internal static partial class ContractDocGenerator
         doc.Append("ErrorInfo and ResourceInfo where a row says so).\n");
         doc.Append("- **Examples** are real messages printed as proto3 JSON (what `buf curl` and grpcurl accept and print): field names in ");
         doc.Append("lowerCamelCase, enums by name, 64-bit integers as strings, timestamps in RFC 3339, fields at their default value left out. ");
-        doc.Append("The example requests pass ConnectorKit.Server's validation; a test holds them to it.\n");
+        doc.Append("The example requests pass the reference implementation's input checks (ConnectorKit.Server's for the bank's services, ");
+        doc.Append("the callback receiver's for LoanEventsService); a test holds them to it.\n");
         doc.Append("- How the contract may change: [versioning.md](versioning.md).\n\n");
 
         var conventions = files.Select(f => FileComment(f)).FirstOrDefault(c => c.Contains("Conventions", StringComparison.Ordinal));

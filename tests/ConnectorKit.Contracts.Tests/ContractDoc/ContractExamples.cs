@@ -9,8 +9,8 @@ internal sealed record RpcExample(IReadOnlyList<IMessage> Requests, IMessage Res
 
 /// <summary>
 /// Example calls for docs/contract.md, built as real messages so their JSON is valid by construction. The
-/// requests are written to pass ConnectorKit.Server's validation at <see cref="Now"/> for bank <see cref="BankId"/>;
-/// a test holds them to it.
+/// requests are written to pass ConnectorKit.Server's validation at <see cref="Now"/> for bank <see cref="BankId"/>,
+/// and the callbacks the receiver's input checks; a test holds them to it.
 /// </summary>
 internal static class ContractExamples
 {
