@@ -46,6 +46,9 @@ public sealed class ConnectorKitServerOptions
 
     /// <summary>Who may call this server.</summary>
     public ServerAuthenticationOptions Authentication { get; set; } = new();
+
+    /// <summary>How many calls each platform may make; off unless <see cref="PlatformRateLimitOptions.CallsPerSecond"/> is set.</summary>
+    public PlatformRateLimitOptions RateLimit { get; set; } = new();
 }
 
 public enum StoreKind

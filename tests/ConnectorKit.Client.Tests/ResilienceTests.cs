@@ -152,6 +152,35 @@ public sealed class ResilienceTests
         Assert.Equal(1, fixture.Faults.Calls("PushCreditProfile"));
     }
 
+    [Fact]
+    public async Task GetApplication_BankAtItsRateLimit_WaitsTheDelayTheBankNamesAndSucceeds()
+    {
+        // Five calls a second with no burst: back-to-back calls are refused for 200 ms each. The client's own back-off
+        // (10 ms doubling, two retries) would give up within 30 ms; only waiting as RetryInfo says gets every call through.
+        await using var fixture = await ClientFixture.StartAsync(
+            o =>
+            {
+                o.Resilience.MaxRetryAttempts = 2;
+                o.Resilience.MaxDelay = TimeSpan.FromSeconds(2);
+            },
+            bankOptions: b =>
+            {
+                b.RateLimit.CallsPerSecond = 5;
+                b.RateLimit.Burst = 1;
+            });
+        var submitted = await fixture.Client.SubmitApplicationAsync(SampleData.Submit()).WaitAsync(Timeout);
+        var request = new GetApplicationRequest { ApplicationId = submitted.Application.ApplicationId };
+
+        var answers = new List<GetApplicationResponse>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await fixture.Client.GetApplicationAsync(request).WaitAsync(Timeout));
+        }
+
+        Assert.All(answers, a => Assert.Equal(submitted.Application.ApplicationId, a.Application.ApplicationId));
+        Assert.Equal(3, fixture.Faults.Calls("GetApplication"));
+    }
+
     private sealed class RecordingTracker : IApplicationTracker
     {
         public List<(string BankId, string ApplicationId)> Recorded { get; } = [];

@@ -67,6 +67,13 @@ internal sealed class BankConnection : IDisposable
                 MaxDelay = options.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
+
+                // A bank that says when to come back (google.rpc.RetryInfo, e.g. with RESOURCE_EXHAUSTED at its rate limit) is
+                // taken at its word rather than retried sooner; MaxDelay still bounds the wait.
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is RpcException e && e.GetDetail<Google.Rpc.RetryInfo>() is { RetryDelay: { } hint }
+                        ? (TimeSpan?)hint.ToTimeSpan()
+                        : null),
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Exception is RpcException e
                     && IsTransient(e.StatusCode)

@@ -44,6 +44,7 @@ public static class ConnectorKitServerServiceCollectionExtensions
             .Validate(o => o.Store != StoreKind.PostgreSql || !string.IsNullOrWhiteSpace(o.PostgresConnectionString), "ConnectorKit:Server:PostgresConnectionString is required when Store is PostgreSql.")
             .Validate(o => o.Platform.Address is null || o.Platform.Address.Scheme is "http" or "https", "ConnectorKit:Server:Platform:Address must be an http:// or https:// URL.")
             .Validate(o => o.ConsentClockSkew >= TimeSpan.Zero && o.ConsentClockSkew <= TimeSpan.FromHours(1), "ConnectorKit:Server:ConsentClockSkew must lie between 0 and 1 hour.")
+            .Validate(o => o.RateLimit.CallsPerSecond is >= 0 and <= 1_000_000 && o.RateLimit.Burst is >= 0 and <= 10_000_000, "ConnectorKit:Server:RateLimit needs CallsPerSecond between 0 and 1,000,000 and Burst between 0 and 10,000,000.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -51,6 +52,7 @@ public static class ConnectorKitServerServiceCollectionExtensions
         {
             grpc.Interceptors.Add<TelemetryInterceptor>();
             grpc.Interceptors.Add<PlatformAuthenticationInterceptor>();
+            grpc.Interceptors.Add<PlatformRateLimitInterceptor>();
         });
 
         services.TryAddSingleton<IConnectorKitStore>(sp => ConnectorKitStoreFactory.Create(sp.GetRequiredService<IOptions<ConnectorKitServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

@@ -1,5 +1,6 @@
 using ConnectorKit.Connectors.Testing;
 using ConnectorKit.Grpc;
+using ConnectorKit.Server;
 using ConnectorKit.Server.Storage;
 using ConnectorKit.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,14 +32,18 @@ public sealed class ClientFixture : IAsyncDisposable
 
     public ConnectorKitBankClient Client => ClientServices.GetRequiredService<IConnectorKitClientFactory>().For(SampleData.BankId);
 
-    /// <summary>Starts a bank and a client with fast resilience defaults; <paramref name="configure"/> adjusts the bank connection.</summary>
-    public static async Task<ClientFixture> StartAsync(Action<BankConnectionOptions>? configure = null, Action<IServiceCollection>? clientServices = null)
+    /// <summary>Starts a bank and a client with fast resilience defaults; <paramref name="configure"/> adjusts the bank connection, <paramref name="bankOptions"/> the bank.</summary>
+    public static async Task<ClientFixture> StartAsync(Action<BankConnectionOptions>? configure = null, Action<IServiceCollection>? clientServices = null, Action<ConnectorKitServerOptions>? bankOptions = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "ck-client-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
         var faults = new FaultInjector();
         var bank = await BankServerHost.StartAsync(
-            o => o.DataDirectory = dataDirectory,
+            o =>
+            {
+                o.DataDirectory = dataDirectory;
+                bankOptions?.Invoke(o);
+            },
             services => services.Configure<GrpcServiceOptions>(g => g.Interceptors.Add(faults)));
 
         var services = new ServiceCollection();
