@@ -23,6 +23,15 @@ if ! dotnet build ConnectorKit.sln -c Release -warnaserror -nologo -clp:ErrorsOn
   exit 1
 fi
 
+step "pack (every package, the connectorkit tool and the proto archive, into artifacts/packages)"
+# Packed from the build just made, before the tests, so the packaging tests install and consume what ships.
+rm -rf "$root/artifacts/packages"
+if ! dotnet pack ConnectorKit.sln -c Release --no-build -warnaserror -nologo -clp:ErrorsOnly; then
+  echo "pack failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 step "chromium (the conformance report is read in headless Chromium)"
 bash "$root/eng/chromium.sh" || echo "eng/chromium.sh could not install Chromium; the HTML report test will fail"
 
