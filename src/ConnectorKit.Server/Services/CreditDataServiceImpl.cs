@@ -91,6 +91,15 @@ internal sealed class CreditDataServiceImpl(
     public override async Task<RevokeConsentResponse> RevokeConsent(RevokeConsentRequest request, ServerCallContext context)
     {
         validator.ValidateRevoke(request).ThrowIfInvalid();
+        if (await store.FindConsentCreditCodeAsync(request.ConsentId, context.CancellationToken).ConfigureAwait(false) is { } known
+            && !string.Equals(known, request.EnterpriseCreditCode, StringComparison.Ordinal))
+        {
+            // The other code is not echoed: the caller named the wrong enterprise and need not learn the right one from us.
+            throw RichStatus.InvalidArgument(
+                "enterprise_credit_code is not the enterprise this consent was given by.",
+                ("enterprise_credit_code", "differs from the enterprise the bank knows this consent for"));
+        }
+
         if (backend is not null)
         {
             await backend.RevokeConsentAsync(request, context.CancellationToken).ConfigureAwait(false);

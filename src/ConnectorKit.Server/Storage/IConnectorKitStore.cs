@@ -40,6 +40,9 @@ public interface ICreditDataStore
     Task<RevokeResult> RevokeConsentAsync(string consentId, string creditCode, DateTimeOffset revokedAt, CancellationToken cancellationToken = default);
 
     Task<bool> IsConsentRevokedAsync(string consentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The enterprise a consent was given by, as far as this bank has seen it (a profile pushed under it, or its revocation); null when unseen.</summary>
+    Task<string?> FindConsentCreditCodeAsync(string consentId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Applications, their idempotency keys and their state changes.</summary>

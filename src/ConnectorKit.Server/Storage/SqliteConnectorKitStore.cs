@@ -228,6 +228,16 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) > 0;
     }
 
+    public async Task<string?> FindConsentCreditCodeAsync(string consentId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(
+            connection,
+            "SELECT credit_code FROM revoked_consents WHERE consent_id = @consent_id UNION ALL SELECT credit_code FROM profiles WHERE consent_id = @consent_id LIMIT 1",
+            ("@consent_id", consentId));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
     public async Task<CreateApplicationResult> CreateApplicationAsync(NewApplication application, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(application);

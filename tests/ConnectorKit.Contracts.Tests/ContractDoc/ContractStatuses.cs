@@ -28,8 +28,8 @@ internal static class ContractStatuses
         [
             new("INVALID_ARGUMENT", "Malformed input; a BadRequest detail names each bad field. Nothing is stored.", "BadInputTests.SubmitApplication_InvalidCreditCode_InvalidArgumentAndNothingStored"),
             new("UNAUTHENTICATED", "No bearer token, an unknown one, or a client certificate the bank does not trust.", "PlatformAuthenticationInterceptorTests.Unary_UnknownBearerToken_UnauthenticatedAndTokenInNoMessageOrLog"),
-            new("PERMISSION_DENIED", "The caller is not a platform the bank accepts, or the application belongs to another platform. ConnectorKit.Server answers NOT_FOUND for another platform's application, so that its existence does not leak.", "HostingTests.BearerTokens_TwoPlatforms_EachSeesOnlyItsOwnApplications"),
-            new("RESOURCE_EXHAUSTED", "A message above the receive limit (4 MiB by default, also after gzip inflation), or a rate limit.", "BadInputTests.SubmitApplication_BadFraming_DocumentedStatusNothingStoredAndServerServes"),
+            new("PERMISSION_DENIED", "The caller is not a platform the bank accepts. Another platform's application is NOT_FOUND, not PERMISSION_DENIED, so that its existence does not leak.", "MutualTlsTests.Call_CertificateAndTokenOfDifferentPlatforms_PermissionDenied"),
+            new("RESOURCE_EXHAUSTED", "A message above the receive limit (4 MiB by default, also after gzip inflation), or the platform's rate limit at the bank (ConnectorKit.Server: `ConnectorKit:Server:RateLimit`), with a RetryInfo saying when to come back; ConnectorKit.Client waits that long before it retries.", "PlatformRateLimitTests.Calls_AboveOnePlatformsBurst_ResourceExhaustedWithRetryInfoWhileTheOtherPlatformIsServed"),
             new("UNAVAILABLE", "The bank cannot serve now. Retry with backoff; ConnectorKit.Client retries the safe calls.", "ResilienceTests.GetApplication_TransientFailures_RetriedUntilSuccess"),
             new("DEADLINE_EXCEEDED", "The call's deadline passed. For SubmitApplication the outcome is then unknown: retry with the same request_id, as ConnectorKit.Client does when an answer is lost.", "ResilienceTests.SubmitApplication_FirstResponseLost_RetriesWithSameRequestIdAndCreatesOneApplication"),
         ],
@@ -64,7 +64,7 @@ internal static class ContractStatuses
         ["CreditDataService.RevokeConsent"] =
         [
             new("OK", "profile_deleted when a profile was stored under the consent; already_revoked on a repeat. Later requests carrying the consent get FAILED_PRECONDITION.", "BankServerTests.RevokeConsent_DeletesProfileAndBlocksItUntilNewConsent"),
-            new("INVALID_ARGUMENT", "Malformed request. The contract also asks for it when enterprise_credit_code is not the enterprise the bank knows the consent for; ConnectorKit.Server does not check that yet.", "RequestValidatorOtherRequestsTests.ValidateRevoke_OneBadField_ThatFieldIsTheOnlyViolation"),
+            new("INVALID_ARGUMENT", "Malformed request, or enterprise_credit_code is not the enterprise the bank knows the consent for (from a profile pushed under it or an earlier revocation); nothing is revoked.", "BankServerTests.RevokeConsent_OtherEnterprisesCreditCode_InvalidArgumentNamingFieldAndProfileKept"),
         ],
         ["LoanApplicationsService.SubmitApplication"] =
         [

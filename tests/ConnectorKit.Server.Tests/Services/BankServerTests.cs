@@ -118,6 +118,23 @@ public abstract class BankServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public virtual async Task RevokeConsent_OtherEnterprisesCreditCode_InvalidArgumentNamingFieldAndProfileKept()
+    {
+        var code = SampleData.CreditCode(1004);
+        var consent = SampleData.Consent(code, ConsentScope.CreditProfile);
+        await CreditData.PushCreditProfileAsync(new PushCreditProfileRequest { Profile = SampleData.Profile(code, 1, consent) }).ResponseAsync.WaitAsync(Timeout);
+        var otherCode = SampleData.CreditCode(1005);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => CreditData.RevokeConsentAsync(new RevokeConsentRequest { ConsentId = consent.ConsentId, EnterpriseCreditCode = otherCode, RevokedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) }).ResponseAsync).WaitAsync(Timeout);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(["enterprise_credit_code"], error.GetDetail<BadRequest>()!.FieldViolations.Select(v => v.Field));
+        Assert.DoesNotContain(code, error.Status.Detail, StringComparison.Ordinal);
+        Assert.False(await Store.IsConsentRevokedAsync(consent.ConsentId).WaitAsync(Timeout));
+        Assert.Single(await Store.GetProfilesAsync(code).WaitAsync(Timeout));
+    }
+
+    [Fact]
     public virtual async Task StreamCreditProfiles_ManyWithSomeInvalid_SummaryCountsAndNamesRejections()
     {
         using var call = CreditData.StreamCreditProfiles();

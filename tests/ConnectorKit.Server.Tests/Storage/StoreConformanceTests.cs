@@ -202,6 +202,24 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
         Assert.NotNull(await store.GetProfileAsync(code, "platform-b").WaitAsync(Timeout));
     }
 
+    [Fact]
+    public virtual async Task FindConsentCreditCodeAsync_SeenThroughAProfileOrARevocation_TheEnterprisesCode()
+    {
+        var store = await NewStoreAsync();
+        var code = NewCreditCode();
+        var revokedOnly = NewCreditCode();
+        await store.UpsertProfileAsync(Profile(code, source: "platform-a", consentId: "c-profile")).WaitAsync(Timeout);
+        await store.RevokeConsentAsync("c-revoked", revokedOnly, T0).WaitAsync(Timeout);
+
+        var viaProfile = await store.FindConsentCreditCodeAsync("c-profile").WaitAsync(Timeout);
+        var viaRevocation = await store.FindConsentCreditCodeAsync("c-revoked").WaitAsync(Timeout);
+        var unseen = await store.FindConsentCreditCodeAsync("c-unseen").WaitAsync(Timeout);
+
+        Assert.Equal(code, viaProfile);
+        Assert.Equal(revokedOnly, viaRevocation);
+        Assert.Null(unseen);
+    }
+
     // ---- applications ----
 
     [Fact]
