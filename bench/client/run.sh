@@ -79,6 +79,11 @@ fi
 
 cpu_ticks() { awk '{ print $12 + $13 }' <<<"$(cut -d')' -f2- "/proc/$1/stat" 2>/dev/null)"; }
 core_ticks() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 }' /proc/stat; }
+# children_cpu VAR: CPU seconds of this shell's waited-for children so far (the client's, read around one client run).
+children_cpu() {
+  times >"$work/times.txt"
+  printf -v "$1" '%s' "$(awk 'END { n = split($0, f, " "); s = 0; for (i = 1; i <= n; i++) { split(f[i], p, "m"); sub(/s$/, "", p[2]); s += p[1] * 60 + p[2] } printf "%.3f", s }' "$work/times.txt")"
+}
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2" | head -n 1; }
 
@@ -158,18 +163,18 @@ for shape in "${shapes[@]}"; do
   for rep in $(seq "$reps"); do
     for client in "${clients[@]}"; do
       file="$work/runs/$client-$shape-$rep.txt"
-      s0="$(cpu_ticks "$server_pid")"; k0="$(core_ticks 1)"
+      children_cpu c0; k0="$(core_ticks 1)"; t0="$(date +%s.%N)"
       run_client "$client" "${shape_concurrency[$shape]}" "$file"
-      s1="$(cpu_ticks "$server_pid")"; k1="$(core_ticks 1)"
+      children_cpu c1; k1="$(core_ticks 1)"; t1="$(date +%s.%N)"
       grpc_check
       line="$(grep '^RESULT ' "$file")"
       calls="$(field calls "$line")" failed="$(field failed "$line")" wall="$(field wall_s "$line")" cpu="$(field cpu_s "$line")"
       [ "${failed:-1}" = 0 ] || die "$client: $failed calls failed or answered wrongly (see $file)"
-      # Core 1 busy over the whole client run (warm-up included) less the client's own CPU in that time is
-      # other processes' share; server CPU per call is over the whole run too, so it is an indication only.
+      # Other processes' share of core 1: its busy time over the whole client run (start-up and warm-up included)
+      # less the client process's own CPU time over that run.
       read -r per_cpu rate busy other1 < <(awk -v n="$calls" -v w="$wall" -v c="$cpu" -v hz="$clk_tck" -v k=$((k1 - k0)) \
-        -v total="$((warmup_s + measure_s))" 'BEGIN {
-          o = 100 * (k / hz / total) - 100 * c / w; if (o < 0) o = 0;
+        -v own="$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" -v t0="$t0" -v t1="$t1" 'BEGIN {
+          o = 100 * (k / hz - own) / (t1 - t0); if (o < 0) o = 0;
           printf "%.0f %.0f %.0f %.0f\n", n / c, n / w, 100 * c / w, o }')
       for metric in per_cpu:"$per_cpu" rate:"$rate" busy:"$busy" other1:"$other1"; do
         samples[$client,$shape,${metric%%:*}]+="${metric#*:} "
