@@ -286,7 +286,11 @@ printf 'client\t%s\t%s B\t%s\n' "$text" "$bdn_beyond" "$v" >>"$targets"
   echo "  and serialized into pooled buffers, so parsing the response is all a call must allocate for its messages)."
   echo "- **SocketsHttpHandler alone** is the floor of this design: what .NET's HTTP/2 client allocates for the same request and"
   echo "  response with no gRPC runtime at all. The allocation target is below that floor; see bench/client/README.md."
-  echo "- Figures from a --quick run or a run flagged *shared machine* are not to be quoted; ratios within one run hold up best."
+  echo "- BenchmarkDotNet's bytes per call include its own awaiting of the benchmark's task (~170 B more than the exact count)."
+  echo "- On a shared machine, a one-threaded client (Node's event loop) gets a smaller share of its core than a client with several"
+  echo "  runnable threads (.NET's thread pool) when other processes want that core too: grpc-js's calls/s suffers most (see *other"
+  echo "  processes*); CPU per call holds up better. Figures from a --quick run or a run flagged *shared machine* are not to be"
+  echo "  quoted; ratios within one run hold up best."
   echo
   echo "<details><summary>Every run</summary>"
   echo
