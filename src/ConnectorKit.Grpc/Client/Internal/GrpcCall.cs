@@ -9,7 +9,7 @@ namespace ConnectorKit.Grpc.Internal;
 /// <see cref="TrySetStatus"/>: from the trailers, from a failure, from cancellation or from the deadline.
 /// Whoever ends it with a local status also aborts the HTTP request, which resets the stream.
 /// </summary>
-internal sealed class GrpcCall<TRequest, TResponse>
+internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     where TRequest : class
     where TResponse : class
 {
@@ -24,9 +24,15 @@ internal sealed class GrpcCall<TRequest, TResponse>
     private const int Reading = 1;
     private const int ReadClosed = 2;
 
+    // Big enough for most single responses; a bigger message grows it once to its frame's size.
+    private const int SingleResponseBufferSize = 4096;
+
     // CancellationTokenSource timers accept at most uint.MaxValue - 1 milliseconds (about 49 days).
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 16 * 1024, minimumReadSize: 1024, leaveOpen: false);
+
+    [ThreadStatic]
+    private static PayloadDeserializationContext? t_deserializationContext;
 
     private readonly GrpcChannel _channel;
     private readonly Method<TRequest, TResponse> _method;
@@ -34,10 +40,16 @@ internal sealed class GrpcCall<TRequest, TResponse>
     private readonly DateTime? _deadline;
     private readonly CancellationTokenSource _cts;
     private readonly bool _hasTimer;
-    private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _pooledCts;
 
-    // Completed when the call's final status is set, whoever set it.
-    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The response headers: known once they arrive (or Empty when an OK call ended without them); the task is made
+    // only when someone asks, since most unary callers never do. All three are guarded by _lock.
+    private TaskCompletionSource<Metadata>? _headers;
+    private Metadata? _headerMetadata;
+    private bool _headersFailed;
+
+    // Completed when the call's final status is set, whoever set it. Only request-streaming calls wait on it.
+    private TaskCompletionSource? _ended;
 
     /// <summary>How long a failed request write waits for the server's own status before reporting the write's failure.</summary>
     private static readonly TimeSpan WriteFailureGrace = TimeSpan.FromSeconds(2);
@@ -50,7 +62,6 @@ internal sealed class GrpcCall<TRequest, TResponse>
     private PipeReader? _reader;
     private bool _trailersOnly;
     private string? _responseEncoding;
-    private PayloadDeserializationContext? _deserializationContext;
     private StreamingRequestContent? _requestContent;
     private FramingSerializationContext? _serializationContext;
     private Task _started = Task.CompletedTask;
@@ -81,10 +92,36 @@ internal sealed class GrpcCall<TRequest, TResponse>
             }
         }
 
-        _cts = new CancellationTokenSource();
+        _cts = CancellationSourcePool.Rent();
+        _pooledCts = true;
     }
 
-    public Task<Metadata> ResponseHeadersAsync => _headers.Task;
+    public Task<Metadata> ResponseHeadersAsync
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_headers is { } existing)
+                {
+                    return existing.Task;
+                }
+
+                var headers = _headers = new TaskCompletionSource<Metadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_headerMetadata is { } metadata)
+                {
+                    headers.TrySetResult(metadata);
+                }
+                else if (_headersFailed)
+                {
+                    headers.TrySetException(GetException());
+                    _ = headers.Task.Exception;
+                }
+
+                return headers.Task;
+            }
+        }
+    }
 
     public TResponse? Current { get; private set; }
 
@@ -107,6 +144,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
     public Task<TResponse> StartClientStreaming()
     {
         _requestContent = new StreamingRequestContent();
+        _ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _readState = Reading;
         if (!Begin())
         {
@@ -120,6 +158,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
     public void StartDuplexStreaming()
     {
         _requestContent = new StreamingRequestContent();
+        _ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (Begin())
         {
             _started = StartStreamingAsync(null);
@@ -255,7 +294,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
                 // A server that ends the call while a request message is on its way resets the request side; the write
                 // fails first, but the status the server sent is the one to report. Give the response side a moment to
                 // read it (local cancellation and the deadline set their status before they cancel, so they skip this).
-                await Task.WhenAny(_ended.Task, Task.Delay(WriteFailureGrace)).ConfigureAwait(false);
+                await Task.WhenAny(_ended!.Task, Task.Delay(WriteFailureGrace)).ConfigureAwait(false);
             }
 
             if (_finished && _status.StatusCode == StatusCode.OK)
@@ -338,6 +377,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
 
     private async Task<TResponse> ReadSingleResponseAsync(TRequest? request)
     {
+        byte[]? body = null;
         try
         {
             if (request is not null)
@@ -356,23 +396,47 @@ internal sealed class GrpcCall<TRequest, TResponse>
             if (!_trailersOnly)
             {
                 // One loop in this method rather than a helper per message: a unary call then costs one state machine.
-                var reader = await OpenReaderAsync().ConfigureAwait(false);
+                // The body is read straight into a pooled array (no PipeReader): one message is expected, so a
+                // message is parsed as soon as it is whole, and the array grows only for a message bigger than it.
+                var stream = _channel.UsesBuiltInHandler
+                    ? _response!.Content.ReadAsStream()
+                    : await _response!.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                body = ArrayPool<byte>.Shared.Rent(SingleResponseBufferSize);
+                var start = 0;
+                var end = 0;
                 while (true)
                 {
-                    var outcome = Consume(reader, await reader.ReadAsync().ConfigureAwait(false), out var message);
-                    if (outcome == ReadOutcome.End)
+                    if (end == body.Length)
                     {
+                        body = MakeRoom(body, ref start, ref end);
+                    }
+
+                    var read = await stream.ReadAsync(body.AsMemory(end)).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        if (end != start)
+                        {
+                            throw new RpcException(new Status(StatusCode.Internal, "The response ended in the middle of a message."));
+                        }
+
                         break;
                     }
 
-                    if (outcome == ReadOutcome.Message)
+                    end += read;
+                    while (MessageFraming.TryReadMessage(new ReadOnlySequence<byte>(body, start, end - start), _channel.Options.MaxReceiveMessageSize, out var compressed, out var payload))
                     {
                         if (single is not null)
                         {
                             throw new RpcException(new Status(StatusCode.Internal, "The server sent more than one response message for a call that expects one."));
                         }
 
-                        single = message;
+                        single = Deserialize(payload, compressed);
+                        start += GrpcProtocol.HeaderSize + (int)payload.Length;
+                    }
+
+                    if (start == end)
+                    {
+                        start = end = 0;
                     }
                 }
             }
@@ -392,9 +456,42 @@ internal sealed class GrpcCall<TRequest, TResponse>
         }
         finally
         {
-            CloseReader();
+            // No read is in flight here: every read above was awaited.
+            if (body is not null)
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
+
             Volatile.Write(ref _readState, ReadClosed);
         }
+    }
+
+    /// <summary>
+    /// The array is full: moves the unread bytes to the front, or, when they fill it, moves them into a bigger one
+    /// (TryReadMessage has already refused a frame above the receive limit, so growth is bounded by it).
+    /// </summary>
+    private static byte[] MakeRoom(byte[] body, ref int start, ref int end)
+    {
+        var pending = end - start;
+        if (start > 0)
+        {
+            Buffer.BlockCopy(body, start, body, 0, pending);
+            start = 0;
+            end = pending;
+            return body;
+        }
+
+        var needed = body.Length * 2;
+        if (pending >= GrpcProtocol.HeaderSize)
+        {
+            var frame = GrpcProtocol.HeaderSize + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1, 4));
+            needed = (int)Math.Min(Math.Max(needed, frame), Array.MaxLength);
+        }
+
+        var bigger = ArrayPool<byte>.Shared.Rent(needed);
+        Buffer.BlockCopy(body, 0, bigger, 0, pending);
+        ArrayPool<byte>.Shared.Return(body);
+        return bigger;
     }
 
     private async Task StartStreamingAsync(TRequest? request)
@@ -511,7 +608,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
         {
             // Trailers-Only: the status arrived with the headers, which double as the trailers.
             _trailersOnly = true;
-            _headers.TrySetResult(HeaderMetadata.Read(response.Headers, response.Content.Headers));
+            SetResponseHeaders(HeaderMetadata.Read(response.Headers, response.Content.Headers));
             return;
         }
 
@@ -527,7 +624,24 @@ internal sealed class GrpcCall<TRequest, TResponse>
         }
 
         _responseEncoding = HeaderMetadata.GetValue(response.Headers, GrpcProtocol.EncodingHeader);
-        _headers.TrySetResult(HeaderMetadata.Read(response.Headers, response.Content.Headers));
+        SetResponseHeaders(HeaderMetadata.Read(response.Headers, response.Content.Headers));
+    }
+
+    private void SetResponseHeaders(Metadata metadata)
+    {
+        TaskCompletionSource<Metadata>? headers;
+        lock (_lock)
+        {
+            if (_headerMetadata is not null || _headersFailed)
+            {
+                return;
+            }
+
+            _headerMetadata = metadata;
+            headers = _headers;
+        }
+
+        headers?.TrySetResult(metadata);
     }
 
     private ValueTask<PipeReader> OpenReaderAsync()
@@ -590,7 +704,10 @@ internal sealed class GrpcCall<TRequest, TResponse>
 
     private TResponse Deserialize(in ReadOnlySequence<byte> payload, bool compressed)
     {
-        var context = _deserializationContext ??= new PayloadDeserializationContext();
+        // Deserialization is synchronous, so one context per thread serves every call; a nested call on the same
+        // thread (a marshaller that makes a call) finds the slot empty and makes its own.
+        var context = t_deserializationContext ?? new PayloadDeserializationContext();
+        t_deserializationContext = null;
         if (compressed)
         {
             var encoding = _responseEncoding;
@@ -620,6 +737,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
         finally
         {
             context.Reset();
+            t_deserializationContext = context;
         }
     }
 
@@ -629,7 +747,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
         var response = _response!;
         if (_trailersOnly)
         {
-            trailers = _headers.Task.Result;
+            trailers = _headerMetadata ?? Metadata.Empty;
             return HeaderMetadata.TryGetStatus(response.Headers, out var headerStatus)
                 ? headerStatus
                 : new Status(StatusCode.Internal, "No grpc-status found on response.");
@@ -648,6 +766,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
     {
         HttpRequestMessage? request;
         HttpResponseMessage? response;
+        TaskCompletionSource<Metadata>? headers;
         lock (_lock)
         {
             if (_finished)
@@ -660,9 +779,22 @@ internal sealed class GrpcCall<TRequest, TResponse>
             _finished = true;
             request = _request;
             response = _response;
+            if (_headerMetadata is null)
+            {
+                if (status.StatusCode == StatusCode.OK)
+                {
+                    _headerMetadata = Metadata.Empty;
+                }
+                else
+                {
+                    _headersFailed = true;
+                }
+            }
+
+            headers = _headers;
         }
 
-        _ended.TrySetResult();
+        _ended?.TrySetResult();
 
         _userCancellation.Unregister();
         _deadlineRegistration.Unregister();
@@ -673,14 +805,14 @@ internal sealed class GrpcCall<TRequest, TResponse>
 
         if (status.StatusCode == StatusCode.OK)
         {
-            _headers.TrySetResult(Metadata.Empty);
+            headers?.TrySetResult(_headerMetadata!);
         }
         else
         {
-            if (_headers.TrySetException(GetException()))
+            if (headers is not null && _headersFailed && headers.TrySetException(GetException()))
             {
                 // Callers that only await the response must not see this fault reported as unobserved.
-                _ = _headers.Task.Exception;
+                _ = headers.Task.Exception;
             }
 
             GrpcClientLog.CallFailed(_channel.Logger, _method.FullName, status.StatusCode, status.Detail, status.DebugException);
@@ -695,6 +827,13 @@ internal sealed class GrpcCall<TRequest, TResponse>
 
         response?.Dispose();
         request?.Dispose();
+        if (_pooledCts && !abort && status.StatusCode == StatusCode.OK && _requestContent is null)
+        {
+            // The response was read to its end, so the handler is done with the token; nobody cancels it any more
+            // (the call is finished), so the next call can have it. Calls that send a request stream keep theirs.
+            CancellationSourcePool.Return(_cts);
+        }
+
         return true;
     }
 
@@ -809,5 +948,46 @@ internal static class UnarySerializer
         public PooledBufferWriter Writer { get; } = new();
 
         public FramingSerializationContext Context { get; } = new();
+    }
+}
+
+/// <summary>
+/// Cancellation sources of calls that ended OK, reset for the next call: a call without a deadline then allocates no
+/// source, and the handler's registration on its token reuses the source's registration nodes.
+/// </summary>
+internal static class CancellationSourcePool
+{
+    private static readonly CancellationTokenSource?[] Slots = new CancellationTokenSource?[Math.Clamp(Environment.ProcessorCount * 4, 8, 64)];
+
+    public static CancellationTokenSource Rent()
+    {
+        var slots = Slots;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (Volatile.Read(ref slots[i]) is not null && Interlocked.Exchange(ref slots[i], null) is { } source)
+            {
+                return source;
+            }
+        }
+
+        return new CancellationTokenSource();
+    }
+
+    /// <summary>Only for a source that nobody cancels any more; registrations still on it are dropped by the reset.</summary>
+    public static void Return(CancellationTokenSource source)
+    {
+        if (!source.TryReset())
+        {
+            return;
+        }
+
+        var slots = Slots;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (Volatile.Read(ref slots[i]) is null && Interlocked.CompareExchange(ref slots[i], source, null) is null)
+            {
+                return;
+            }
+        }
     }
 }
