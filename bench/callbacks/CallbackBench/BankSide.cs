@@ -23,7 +23,7 @@ namespace ConnectorKit.Bench.Callbacks;
 /// </summary>
 /// <remarks>
 /// Options: --apps (applications of the saturation phase), --events-per-app (1 approval + tranches, default 5),
-/// --rate and --seconds (the paced phase), --workers (concurrent state-machine callers, default 8), --drain-timeout
+/// --rate and --seconds (the paced phase), --warmup-apps (applications of the warm-up, default 1000; 0 for none), --workers (concurrent state-machine callers, default 8), --drain-timeout
 /// (seconds), --label.
 /// </remarks>
 internal static class BankSide
@@ -43,7 +43,8 @@ internal static class BankSide
         var workers = args.Int("workers", 8);
         var drainTimeout = TimeSpan.FromSeconds(args.Int("drain-timeout", 600));
         var pacedApps = Math.Max(1, rate * seconds / perApp);
-        if (apps < 100 * workers || pacedApps < 100 * workers)
+        var warmupApps = args.Int("warmup-apps", 1000);
+        if (apps < 100 * workers || pacedApps < 100 * workers || (warmupApps > 0 && warmupApps < 100 * workers))
         {
             // Events are queued level by level (every application's approval, then every first tranche, ...), so an
             // application's next event is far behind its previous one in the queue of work.
@@ -68,13 +69,32 @@ internal static class BankSide
         var dispatcher = host.Services.GetRequiredService<OutboxDispatcher>();
         using var http = new HttpClient { BaseAddress = control, Timeout = TimeSpan.FromMinutes(10) };
 
-        Log($"seeding {apps + pacedApps} applications on both sides");
+        // Numbers 0.. are the saturation phase's applications, then the paced phase's, then the warm-up's.
+        var seeded = apps + pacedApps + warmupApps;
+        Log($"seeding {seeded} applications on both sides");
         var seedWatch = Stopwatch.StartNew();
         await Task.WhenAll(
-            SeedBankAsync(store, apps + pacedApps),
-            PostAsync(http, $"seed?from=0&count={apps + pacedApps}"));
+            SeedBankAsync(store, seeded),
+            PostAsync(http, $"seed?from=0&count={seeded}"));
         var seedSeconds = seedWatch.Elapsed.TotalSeconds;
         Log($"seeded in {seedSeconds:F1} s");
+
+        // Warm-up: the whole path, both processes, with a dispatcher of its own (the measured one starts later), so that
+        // the JIT has compiled the delivery code before anything is timed.
+        var warmupEvents = warmupApps * perApp;
+        if (warmupEvents > 0)
+        {
+            var warmup = ActivatorUtilities.CreateInstance<OutboxDispatcher>(host.Services);
+            await warmup.StartAsync(CancellationToken.None);
+            await RunWorkersAsync(workers, warmupEvents, i => EnqueueAsync(decisions, apps + pacedApps + i % warmupApps, i / warmupApps, perApp));
+            var warmedUp = await deliveries.WaitForAsync(warmupEvents, drainTimeout);
+            await warmup.StopAsync(CancellationToken.None);
+            Log($"warm-up: {deliveries.Count} of {warmupEvents} events delivered");
+            if (!warmedUp)
+            {
+                throw new InvalidOperationException("The warm-up did not deliver every event in time.");
+            }
+        }
 
         // Phase 1: a backlog of apps × perApp events, written through the state machine, then drained.
         var total = apps * perApp;
