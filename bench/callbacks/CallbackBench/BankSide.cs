@@ -98,7 +98,8 @@ internal static class BankSide
 
         // Phase 1: a backlog of apps × perApp events, written through the state machine, then drained.
         var total = apps * perApp;
-        var enqueue = Measure.Start(await StatsAsync(http));
+        var beforeSaturation = await StatsAsync(http);
+        var enqueue = Measure.Start(beforeSaturation);
         await RunWorkersAsync(workers, total, i => EnqueueAsync(decisions, i % apps, i / apps, perApp));
         var enqueued = enqueue.Stop(await StatsAsync(http));
         var pending = (await store.GetOutboxStatsAsync()).Pending;
@@ -161,7 +162,7 @@ internal static class BankSide
             new SaturationResult(
                 total, enqueued.Seconds, enqueued.BankCpuMs, pending,
                 Deliveries: drainedAll ? total : -1, drained.Seconds, drained.BankCpuMs, drained.PlatformCpuMs, drained.OtherBusyPercent,
-                saturationStats.Handled, saturationStats.Repeated, saturationStats.OutOfOrder, afterDrain.Pending, afterDrain.DeadLetters),
+                saturationStats.Handled - beforeSaturation.Handled, saturationStats.Repeated, saturationStats.OutOfOrder, afterDrain.Pending, afterDrain.DeadLetters),
             new PacedResult(
                 rate, seconds, pacedTotal, offeredSeconds, Percentile(lags, 0.99),
                 pacedDrainedAll, latencies.Length,
