@@ -20,6 +20,7 @@ namespace ConnectorKit.Server.Outbox;
 /// and OUT_OF_RANGE dead-letter (logged at Information). UNAUTHENTICATED and UNIMPLEMENTED are configuration faults:
 /// retried with back-off and logged as errors. Every other status (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
 /// UNKNOWN, INTERNAL, ABORTED, CANCELLED, …) and transport failures are retried (logged as warnings).
+/// Acknowledged messages are removed in batches (one transaction for those acknowledged together).
 /// Idle, it polls every <see cref="PlatformCallbackOptions.PollInterval"/>; after a round with work it goes again at
 /// once; <see cref="Nudge"/> wakes it early. On stop, deliveries in flight finish (each bounded by its deadline) and
 /// their outcome is recorded; if the host gives up first, their leases expire and another round sends them again.
@@ -36,6 +37,8 @@ public sealed class OutboxDispatcher : BackgroundService
     private readonly RetryDelays _delays;
     private readonly ConcurrentDictionary<string, Method<byte[], byte[]>?> _methods = new(StringComparer.Ordinal);
     private readonly ConnectorKit.Server.Observability.ConnectorKitServerTelemetry? _telemetry;
+    private readonly ConcurrentQueue<(long Id, TaskCompletionSource Done)> _completions = new();
+    private readonly SemaphoreSlim _completionGate = new(1, 1);
     private TaskCompletionSource _wake = NewWake();
     private long _lastDepth;
     private long _lastDeadLetters;
@@ -161,7 +164,7 @@ public sealed class OutboxDispatcher : BackgroundService
             switch (DeliveryPolicy.Classify(code))
             {
                 case DeliveryVerdict.Complete:
-                    await _store.CompleteAsync(message.Id, CancellationToken.None).ConfigureAwait(false);
+                    await CompleteAsync(message.Id).ConfigureAwait(false);
                     _telemetry?.RecordDelivered(_time.GetUtcNow() - message.CreatedAt);
                     OutboxLog.Delivered(_logger, message.Id, message.Method, message.ApplicationId, message.Sequence, message.EventId);
                     break;
@@ -190,6 +193,54 @@ public sealed class OutboxDispatcher : BackgroundService
         catch (Exception ex)
         {
             OutboxLog.RecordFailed(_logger, ex, message.Id, status);
+        }
+    }
+
+    /// <summary>
+    /// Removes an acknowledged message. Acknowledgements that come in while an earlier removal commits are removed
+    /// together in the next transaction, so a busy round costs a few disk syncs instead of one per message.
+    /// </summary>
+    private async Task CompleteAsync(long messageId)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _completions.Enqueue((messageId, done));
+        while (!done.Task.IsCompleted)
+        {
+            await _completionGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (!done.Task.IsCompleted)
+                {
+                    await CompleteQueuedAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _completionGate.Release();
+            }
+        }
+
+        await done.Task.ConfigureAwait(false);
+    }
+
+    private async Task CompleteQueuedAsync()
+    {
+        var batch = new List<(long Id, TaskCompletionSource Done)>();
+        while (_completions.TryDequeue(out var completion))
+        {
+            batch.Add(completion);
+        }
+
+        try
+        {
+            // Not cancelled by the host's stop: an answer the platform gave must be recorded.
+            await _store.CompleteAsync([.. batch.Select(c => c.Id)], CancellationToken.None).ConfigureAwait(false);
+            batch.ForEach(c => c.Done.TrySetResult());
+        }
+        catch (Exception ex)
+        {
+            // The leases expire and the messages go out again; the platform answers the copies as duplicates.
+            batch.ForEach(c => c.Done.TrySetException(ex));
         }
     }
 

@@ -88,6 +88,19 @@ public interface IOutboxStore
     /// <summary>Removes a message after the platform acknowledged it.</summary>
     Task CompleteAsync(long messageId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Removes several acknowledged messages in one transaction (one commit, one disk sync). Ids no longer in the outbox
+    /// are ignored. The default removes them one by one.
+    /// </summary>
+    async Task CompleteAsync(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        foreach (var id in messageIds)
+        {
+            await CompleteAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Releases the lease, counts the attempt and schedules the next one.</summary>
     Task RetryLaterAsync(long messageId, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken = default);
 

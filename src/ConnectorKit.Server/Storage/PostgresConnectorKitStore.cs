@@ -408,6 +408,19 @@ public sealed class PostgresConnectorKitStore : IConnectorKitStore, IDisposable,
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task CompleteAsync(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        if (messageIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "DELETE FROM outbox WHERE id = ANY(@ids)", ("@ids", messageIds.ToArray()));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task RetryLaterAsync(long messageId, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);

@@ -443,6 +443,27 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task CompleteAsync(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        if (messageIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "DELETE FROM outbox WHERE id = @id");
+        var id = command.Parameters.AddWithValue("@id", 0L);
+        foreach (var messageId in messageIds)
+        {
+            id.Value = messageId;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task RetryLaterAsync(long messageId, DateTimeOffset nextAttemptAt, string error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);

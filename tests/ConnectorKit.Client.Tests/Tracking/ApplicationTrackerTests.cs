@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ConnectorKit.Client.Tracking;
 using ConnectorKit.Contracts.V1;
 using Microsoft.Data.Sqlite;
@@ -114,6 +115,55 @@ public sealed class ApplicationTrackerTests : IAsyncLifetime
         Assert.Equal(ApplyEventOutcome.Duplicate, redelivered.Outcome);
         Assert.Equal(1, calls);
         Assert.Equal(ApplicationState.UnderReview, (await _store.GetAsync("bank-a", "app-1").WaitAsync(Timeout))!.State);
+    }
+
+    [Fact]
+    public async Task ApplyEventAsync_EventsQueuedTogetherAndOneHandlerThrows_OnlyThatEventFailsAndItsRetryApplies()
+    {
+        var tracker = new ApplicationTracker(_store);
+        for (var i = 0; i < 10; i++)
+        {
+            await tracker.RecordSubmittedAsync("bank-a", Application($"app-{i}", 1), Monday).WaitAsync(Timeout);
+        }
+
+        var calls = new ConcurrentDictionary<string, int>();
+        var firstRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<ApplyEventResult> Apply(int i, Func<Task> work) => _store.ApplyEventAsync(
+            new IncomingEvent("bank-a", $"e{i}", $"app-{i}", 1, [1, 2, 3], Monday),
+            a => EventTransition.Accept(a with { State = ApplicationState.UnderReview }),
+            async (_, _, _) =>
+            {
+                calls.AddOrUpdate($"e{i}", 1, (_, n) => n + 1);
+                await work();
+            });
+
+        // The first handler holds the store's writer, so the next nine queue up and go into one transaction together.
+        var first = Apply(0, async () =>
+        {
+            firstRunning.TrySetResult();
+            await releaseFirst.Task;
+        });
+        await firstRunning.Task.WaitAsync(Timeout);
+        var queued = Enumerable.Range(1, 9)
+            .Select(i => Apply(i, () => i == 5 ? throw new InvalidOperationException("down") : Task.CompletedTask))
+            .ToList();
+        releaseFirst.SetResult();
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => queued[4]).WaitAsync(Timeout);
+        var applied = await Task.WhenAll(queued.Where((_, n) => n != 4).Prepend(first)).WaitAsync(Timeout);
+        var stateOfFailed = (await _store.GetAsync("bank-a", "app-5").WaitAsync(Timeout))!.State;
+        var retried = await Apply(5, () => Task.CompletedTask).WaitAsync(Timeout);
+
+        Assert.Equal("down", failed.Message);
+        Assert.All(applied, r => Assert.Equal(ApplyEventOutcome.Applied, r.Outcome));
+        Assert.Equal(ApplicationState.Submitted, stateOfFailed);
+        Assert.Equal(ApplyEventOutcome.Applied, retried.Outcome);
+        Assert.Equal(2, calls["e5"]);
+        Assert.All(calls.Where(c => c.Key != "e5"), c => Assert.Equal(1, c.Value));
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            Assert.Equal(ApplicationState.UnderReview, (await _store.GetAsync("bank-a", $"app-{i}").WaitAsync(Timeout))!.State);
+        }
     }
 
     private static Application Application(string id, long minor) => new()

@@ -631,6 +631,29 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public virtual async Task CompleteAsync_SeveralIdsAtOnce_RemovesThoseOnlyAndIgnoresOnesAlreadyGone()
+    {
+        var store = await NewStoreAsync(new ManualClock(T0));
+        var apps = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            apps.Add(await ApplicationWithEventsAsync(store, 2));
+        }
+
+        var heads = await store.LeaseDueAsync(10, "owner", TimeSpan.FromSeconds(30), T0).WaitAsync(Timeout);
+        var acknowledged = heads.Where(m => m.ApplicationId != apps[3]).Select(m => m.Id).ToList();
+        await store.CompleteAsync(acknowledged[0]).WaitAsync(Timeout);
+
+        await store.CompleteAsync(acknowledged).WaitAsync(Timeout);
+
+        var next = await store.LeaseDueAsync(10, "owner", TimeSpan.FromSeconds(30), T0).WaitAsync(Timeout);
+        Assert.Equal(4, heads.Count);
+        Assert.Equal(apps.Take(3).Order(), next.Select(m => m.ApplicationId).Order());
+        Assert.All(next, m => Assert.Equal(2, m.Sequence));
+        Assert.Equal(5, (await store.GetOutboxStatsAsync().WaitAsync(Timeout)).Pending);
+    }
+
+    [Fact]
     public virtual async Task RetryLaterAsync_LeasedMessage_CountsTheAttemptReleasesTheLeaseAndReschedules()
     {
         var store = await NewStoreAsync(new ManualClock(T0));

@@ -119,8 +119,28 @@ internal sealed class PlatformStoreEngine(PlatformDatabase database, TimeProvide
         ArgumentNullException.ThrowIfNull(handler);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var write = await database.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var tx = write.Transaction;
+        var result = await ApplyInTransactionAsync(connection, write.Transaction, incoming, transition, handler, cancellationToken).ConfigureAwait(false);
+        if (result.Outcome == ApplyEventOutcome.Applied)
+        {
+            // As the writes: the handler's effect has happened, so the caller going away must not roll it back.
+            await write.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
 
+        return result;
+    }
+
+    /// <summary>
+    /// The checks, the handler and the writes of one event inside a write transaction the caller holds and commits
+    /// (only an <see cref="ApplyEventOutcome.Applied"/> result wrote anything).
+    /// </summary>
+    public async Task<ApplyEventResult> ApplyInTransactionAsync(
+        DbConnection connection,
+        DbTransaction tx,
+        IncomingEvent incoming,
+        Func<TrackedApplication, EventTransition> transition,
+        Func<TrackedApplication, TrackedApplication, CancellationToken, Task> handler,
+        CancellationToken cancellationToken)
+    {
         var current = await ReadApplicationAsync(connection, tx, incoming.BankId, incoming.ApplicationId, database.ForUpdate, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
@@ -168,8 +188,8 @@ internal sealed class PlatformStoreEngine(PlatformDatabase database, TimeProvide
         await handler(current, next, cancellationToken).ConfigureAwait(false);
 
         // From here on the handler's effect has happened: the bank going away (a crash, a reset connection) cancels the
-        // request, and rolling back now would make its redelivery run the handler a second time. So the writes and the
-        // commit ignore the request's token.
+        // request, and rolling back now would make its redelivery run the handler a second time. So the writes (and the
+        // commit, wherever the caller makes it) ignore the request's token.
         await using (var record = Command(
             connection,
             tx,
@@ -196,7 +216,6 @@ internal sealed class PlatformStoreEngine(PlatformDatabase database, TimeProvide
             await update.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        await write.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         return new ApplyEventResult(ApplyEventOutcome.Applied, next, incoming.Sequence + 1);
     }
 
