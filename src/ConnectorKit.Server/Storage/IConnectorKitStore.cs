@@ -40,6 +40,9 @@ public interface ICreditDataStore
     Task<RevokeResult> RevokeConsentAsync(string consentId, string creditCode, DateTimeOffset revokedAt, CancellationToken cancellationToken = default);
 
     Task<bool> IsConsentRevokedAsync(string consentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids among <paramref name="consentIds"/> that were revoked, in one round trip (the bulk sync asks once per batch).</summary>
+    Task<IReadOnlySet<string>> GetRevokedConsentsAsync(IReadOnlyCollection<string> consentIds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Applications, their idempotency keys and their state changes.</summary>
