@@ -50,21 +50,45 @@ internal sealed class CreditDataServiceImpl(
         // Messages in arrival order, valid or not, so rejections are reported in index order whichever check found them;
         // at most BulkBatchSize of them, so memory stays flat whatever the stream's length.
         var pending = new List<PendingProfile>(settings.BulkBatchSize);
-        long index = -1;
-        while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+
+        // The previous batch's commit runs while the next batch is read and validated; at most one is in flight, so batches
+        // commit in order, and the summary goes back only after the last one committed (acknowledged means stored).
+        Task<IReadOnlyList<ProfileUpsertResult>>? committing = null;
+        try
         {
-            index++;
-            var profile = requestStream.Current.Profile;
-            var result = validator.ValidateProfile(profile);
-            pending.Add(result.IsValid ? new PendingProfile(index, profile!, null, null) : Invalid(index, profile, result));
-            if (pending.Count >= settings.BulkBatchSize)
+            long index = -1;
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
             {
-                await FlushAsync(pending, summary, settings, context.CancellationToken).ConfigureAwait(false);
+                index++;
+                var profile = requestStream.Current.Profile;
+                var result = validator.ValidateProfile(profile);
+                pending.Add(result.IsValid ? new PendingProfile(index, profile!, null, null) : Invalid(index, profile, result));
+                if (pending.Count >= settings.BulkBatchSize)
+                {
+                    committing = await FlushAsync(pending, committing, summary, settings, context.CancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            committing = await FlushAsync(pending, committing, summary, settings, context.CancellationToken).ConfigureAwait(false);
+            await CountAsync(committing, summary).ConfigureAwait(false);
+            committing = null;
+            return summary;
+        }
+        finally
+        {
+            if (committing is not null)
+            {
+                // The call already failed (client gone, bad stream, store fault); the commit still in flight is not left
+                // running behind it, and its own outcome cannot change the call's.
+                try
+                {
+                    await committing.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                }
             }
         }
-
-        await FlushAsync(pending, summary, settings, context.CancellationToken).ConfigureAwait(false);
-        return summary;
     }
 
     public override async Task<RevokeConsentResponse> RevokeConsent(RevokeConsentRequest request, ServerCallContext context)
@@ -79,11 +103,17 @@ internal sealed class CreditDataServiceImpl(
         return new RevokeConsentResponse { AlreadyRevoked = result.AlreadyRevoked, ProfileDeleted = result.ProfilesDeleted > 0 };
     }
 
-    private async Task FlushAsync(List<PendingProfile> pending, StreamCreditProfilesResponse summary, ConnectorKitServerOptions settings, CancellationToken cancellationToken)
+    /// <summary>Rejects what <paramref name="pending"/> may not store, waits for the previous commit, then starts this batch's.</summary>
+    private async Task<Task<IReadOnlyList<ProfileUpsertResult>>?> FlushAsync(
+        List<PendingProfile> pending,
+        Task<IReadOnlyList<ProfileUpsertResult>>? previous,
+        StreamCreditProfilesResponse summary,
+        ConnectorKitServerOptions settings,
+        CancellationToken cancellationToken)
     {
         if (pending.Count == 0)
         {
-            return;
+            return previous;
         }
 
         // One look-up for the whole batch instead of one per profile: bulk data has one consent per enterprise, so a
@@ -118,9 +148,10 @@ internal sealed class CreditDataServiceImpl(
         }
 
         pending.Clear();
+        await CountAsync(previous, summary).ConfigureAwait(false);
         if (batch.Count == 0)
         {
-            return;
+            return null;
         }
 
         if (forwarded is not null)
@@ -129,8 +160,19 @@ internal sealed class CreditDataServiceImpl(
             await backend!.PushProfilesAsync(forwarded, cancellationToken).ConfigureAwait(false);
         }
 
-        var results = await store.UpsertProfilesAsync(batch, cancellationToken).ConfigureAwait(false);
-        foreach (var result in results)
+        // Microsoft.Data.Sqlite's async methods complete synchronously, fsync included; on the pool the commit overlaps
+        // with reading the next batch instead of stalling the stream.
+        return Task.Run(() => store.UpsertProfilesAsync(batch, cancellationToken), cancellationToken);
+    }
+
+    private static async Task CountAsync(Task<IReadOnlyList<ProfileUpsertResult>>? committing, StreamCreditProfilesResponse summary)
+    {
+        if (committing is null)
+        {
+            return;
+        }
+
+        foreach (var result in await committing.ConfigureAwait(false))
         {
             if (result.Outcome == ProfileUpsertOutcome.Applied)
             {
