@@ -20,6 +20,8 @@ internal sealed class CreditDataServiceImpl(
     TimeProvider timeProvider,
     IBankBackend? backend = null) : CreditDataService.CreditDataServiceBase
 {
+    private static readonly IReadOnlySet<string> EmptyConsentIds = new HashSet<string>();
+
     public override async Task<PushCreditProfileResponse> PushCreditProfile(PushCreditProfileRequest request, ServerCallContext context)
     {
         validator.ValidateProfile(request.Profile).ThrowIfInvalid();
@@ -44,48 +46,49 @@ internal sealed class CreditDataServiceImpl(
     {
         var settings = options.Value;
         var summary = new StreamCreditProfilesResponse();
-        var batch = new List<StoredProfile>(settings.BulkBatchSize);
-        var forwarded = backend is null ? null : new List<CreditProfile>(settings.BulkBatchSize);
 
-        // Revocations seen in this stream; bounded because each entry is one consent, and cleared per batch.
-        var revoked = new Dictionary<string, bool>(StringComparer.Ordinal);
-        long index = -1;
-        while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        // Messages in arrival order, valid or not, so rejections are reported in index order whichever check found them;
+        // at most BulkBatchSize of them, so memory stays flat whatever the stream's length.
+        var pending = new List<PendingProfile>(settings.BulkBatchSize);
+
+        // The previous batch's commit runs while the next batch is read and validated; at most one is in flight, so batches
+        // commit in order, and the summary goes back only after the last one committed (acknowledged means stored).
+        Task<IReadOnlyList<ProfileUpsertResult>>? committing = null;
+        try
         {
-            index++;
-            var profile = requestStream.Current.Profile;
-            var result = validator.ValidateProfile(profile);
-            if (!result.IsValid)
+            long index = -1;
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
             {
-                var (field, reason) = FirstFault(result);
-                Reject(summary, settings, index, profile?.Enterprise?.CreditCode, field, reason);
-                continue;
+                index++;
+                var profile = requestStream.Current.Profile;
+                var result = validator.ValidateProfile(profile);
+                pending.Add(result.IsValid ? new PendingProfile(index, profile!, null, null) : Invalid(index, profile, result));
+                if (pending.Count >= settings.BulkBatchSize)
+                {
+                    committing = await FlushAsync(pending, committing, summary, settings, context.CancellationToken).ConfigureAwait(false);
+                }
             }
 
-            var consentId = profile!.Consent.ConsentId;
-            if (!revoked.TryGetValue(consentId, out var isRevoked))
+            committing = await FlushAsync(pending, committing, summary, settings, context.CancellationToken).ConfigureAwait(false);
+            await CountAsync(committing, summary).ConfigureAwait(false);
+            committing = null;
+            return summary;
+        }
+        finally
+        {
+            if (committing is not null)
             {
-                isRevoked = await store.IsConsentRevokedAsync(consentId, context.CancellationToken).ConfigureAwait(false);
-                revoked[consentId] = isRevoked;
-            }
-
-            if (isRevoked)
-            {
-                Reject(summary, settings, index, profile.Enterprise.CreditCode, "profile.consent", "consent was revoked; a new consent is needed");
-                continue;
-            }
-
-            batch.Add(ToStored(profile));
-            forwarded?.Add(profile);
-            if (batch.Count >= settings.BulkBatchSize)
-            {
-                await FlushAsync(batch, forwarded, summary, context.CancellationToken).ConfigureAwait(false);
-                revoked.Clear();
+                // The call already failed (client gone, bad stream, store fault); the commit still in flight is not left
+                // running behind it, and its own outcome cannot change the call's.
+                try
+                {
+                    await committing.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                }
             }
         }
-
-        await FlushAsync(batch, forwarded, summary, context.CancellationToken).ConfigureAwait(false);
-        return summary;
     }
 
     public override async Task<RevokeConsentResponse> RevokeConsent(RevokeConsentRequest request, ServerCallContext context)
@@ -109,22 +112,76 @@ internal sealed class CreditDataServiceImpl(
         return new RevokeConsentResponse { AlreadyRevoked = result.AlreadyRevoked, ProfileDeleted = result.ProfilesDeleted > 0 };
     }
 
-    private async Task FlushAsync(List<StoredProfile> batch, List<CreditProfile>? forwarded, StreamCreditProfilesResponse summary, CancellationToken cancellationToken)
+    /// <summary>Rejects what <paramref name="pending"/> may not store, waits for the previous commit, then starts this batch's.</summary>
+    private async Task<Task<IReadOnlyList<ProfileUpsertResult>>?> FlushAsync(
+        List<PendingProfile> pending,
+        Task<IReadOnlyList<ProfileUpsertResult>>? previous,
+        StreamCreditProfilesResponse summary,
+        ConnectorKitServerOptions settings,
+        CancellationToken cancellationToken)
     {
+        if (pending.Count == 0)
+        {
+            return previous;
+        }
+
+        // One look-up for the whole batch instead of one per profile: bulk data has one consent per enterprise, so a
+        // per-profile query cost as much as the upsert itself.
+        var consentIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in pending)
+        {
+            if (entry.Field is null)
+            {
+                consentIds.Add(entry.Profile!.Consent.ConsentId);
+            }
+        }
+
+        var revoked = consentIds.Count == 0 ? EmptyConsentIds : await store.GetRevokedConsentsAsync(consentIds, cancellationToken).ConfigureAwait(false);
+        var batch = new List<StoredProfile>(pending.Count);
+        var forwarded = backend is null ? null : new List<CreditProfile>(pending.Count);
+        foreach (var entry in pending)
+        {
+            if (entry.Field is not null)
+            {
+                Reject(summary, settings, entry.Index, entry.Profile?.Enterprise?.CreditCode, entry.Field, entry.Reason!);
+            }
+            else if (revoked.Contains(entry.Profile!.Consent.ConsentId))
+            {
+                Reject(summary, settings, entry.Index, entry.Profile.Enterprise.CreditCode, "profile.consent", "consent was revoked; a new consent is needed");
+            }
+            else
+            {
+                batch.Add(ToStored(entry.Profile));
+                forwarded?.Add(entry.Profile);
+            }
+        }
+
+        pending.Clear();
+        await CountAsync(previous, summary).ConfigureAwait(false);
         if (batch.Count == 0)
         {
-            return;
+            return null;
         }
 
         if (forwarded is not null)
         {
             // The bank applies only newer versions itself, so a stale profile in the batch does no harm there.
-            await backend!.PushProfilesAsync(forwarded.ToArray(), cancellationToken).ConfigureAwait(false);
-            forwarded.Clear();
+            await backend!.PushProfilesAsync(forwarded, cancellationToken).ConfigureAwait(false);
         }
 
-        var results = await store.UpsertProfilesAsync(batch, cancellationToken).ConfigureAwait(false);
-        foreach (var result in results)
+        // Microsoft.Data.Sqlite's async methods complete synchronously, fsync included; on the pool the commit overlaps
+        // with reading the next batch instead of stalling the stream.
+        return Task.Run(() => store.UpsertProfilesAsync(batch, cancellationToken), cancellationToken);
+    }
+
+    private static async Task CountAsync(Task<IReadOnlyList<ProfileUpsertResult>>? committing, StreamCreditProfilesResponse summary)
+    {
+        if (committing is null)
+        {
+            return;
+        }
+
+        foreach (var result in await committing.ConfigureAwait(false))
         {
             if (result.Outcome == ProfileUpsertOutcome.Applied)
             {
@@ -135,8 +192,12 @@ internal sealed class CreditDataServiceImpl(
                 summary.StaleCount++;
             }
         }
+    }
 
-        batch.Clear();
+    private static PendingProfile Invalid(long index, CreditProfile? profile, ValidationResult result)
+    {
+        var (field, reason) = FirstFault(result);
+        return new PendingProfile(index, profile, field, reason);
     }
 
     private async Task ThrowIfRevokedAsync(string consentId, CancellationToken cancellationToken)
@@ -181,4 +242,7 @@ internal sealed class CreditDataServiceImpl(
 
     private static ProfileOutcome ToOutcome(ProfileUpsertOutcome outcome)
         => outcome == ProfileUpsertOutcome.Applied ? ProfileOutcome.Applied : ProfileOutcome.Stale;
+
+    /// <summary>A received message awaiting its batch: a valid profile, or the first fault that rejects it (<c>Field</c> set).</summary>
+    private readonly record struct PendingProfile(long Index, CreditProfile? Profile, string? Field, string? Reason);
 }

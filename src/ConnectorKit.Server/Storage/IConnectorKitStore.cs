@@ -43,6 +43,9 @@ public interface ICreditDataStore
 
     /// <summary>The enterprise a consent was given by, as far as this bank has seen it (a profile pushed under it, or its revocation); null when unseen.</summary>
     Task<string?> FindConsentCreditCodeAsync(string consentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids among <paramref name="consentIds"/> that were revoked, in one round trip (the bulk sync asks once per batch).</summary>
+    Task<IReadOnlySet<string>> GetRevokedConsentsAsync(IReadOnlyCollection<string> consentIds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Applications, their idempotency keys and their state changes.</summary>

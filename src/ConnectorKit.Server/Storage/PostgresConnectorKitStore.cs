@@ -208,6 +208,32 @@ public sealed class PostgresConnectorKitStore : IConnectorKitStore, IDisposable,
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
+    public async Task<IReadOnlySet<string>> GetRevokedConsentsAsync(IReadOnlyCollection<string> consentIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(consentIds);
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        if (consentIds.Count == 0)
+        {
+            return revoked;
+        }
+
+        var ids = consentIds.ToArray();
+        if (Array.IndexOf(ids, null) >= 0)
+        {
+            throw new ArgumentException("A consent id is null.", nameof(consentIds));
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "SELECT consent_id FROM revoked_consents WHERE consent_id = ANY (@consent_ids)", ("@consent_ids", ids));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            revoked.Add(reader.GetString(0));
+        }
+
+        return revoked;
+    }
+
     public async Task<CreateApplicationResult> CreateApplicationAsync(NewApplication application, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(application);

@@ -238,6 +238,32 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
+    public async Task<IReadOnlySet<string>> GetRevokedConsentsAsync(IReadOnlyCollection<string> consentIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(consentIds);
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        if (consentIds.Count == 0)
+        {
+            return revoked;
+        }
+
+        // One connection and one prepared statement for the batch; each id is an index look-up in revoked_consents.
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, "SELECT 1 FROM revoked_consents WHERE consent_id = @consent_id");
+        var id = command.Parameters.Add("@consent_id", SqliteType.Text);
+        command.Prepare();
+        foreach (var consentId in consentIds)
+        {
+            id.Value = consentId ?? throw new ArgumentException("A consent id is null.", nameof(consentIds));
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                revoked.Add(consentId);
+            }
+        }
+
+        return revoked;
+    }
+
     public async Task<CreateApplicationResult> CreateApplicationAsync(NewApplication application, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(application);

@@ -156,6 +156,35 @@ public abstract class BankServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public virtual async Task StreamCreditProfiles_RevokedConsentsAmongInvalid_RejectedInIndexOrderAndNotStored()
+    {
+        var revokedCode = SampleData.CreditCode(21_000);
+        var revokedConsent = SampleData.Consent(revokedCode, ConsentScope.CreditProfile);
+        await CreditData.RevokeConsentAsync(new RevokeConsentRequest { ConsentId = revokedConsent.ConsentId, EnterpriseCreditCode = revokedCode, RevokedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) }).ResponseAsync.WaitAsync(Timeout);
+        using var call = CreditData.StreamCreditProfiles();
+        // The revoked consent comes back in two batches (the server commits every 500), with invalid profiles around it.
+        var revokedIndexes = new[] { 3, 640 };
+        var invalidIndexes = new[] { 2, 4, 639 };
+        for (var i = 0; i < 700; i++)
+        {
+            var profile = revokedIndexes.Contains(i) ? SampleData.Profile(revokedCode, 1, revokedConsent)
+                : invalidIndexes.Contains(i) ? SampleData.Profile(SampleData.BadCheckCode, 1)
+                : SampleData.Profile(SampleData.CreditCode(21_001 + i), 1);
+            await call.RequestStream.WriteAsync(new StreamCreditProfilesRequest { Profile = profile }).WaitAsync(Timeout);
+        }
+
+        await call.RequestStream.CompleteAsync().WaitAsync(Timeout);
+        var summary = await call.ResponseAsync.WaitAsync(Timeout);
+
+        Assert.Equal(695, summary.AppliedCount);
+        Assert.Equal(5, summary.RejectedCount);
+        Assert.Equal([2L, 3, 4, 639, 640], summary.Rejections.Select(r => r.Index));
+        Assert.Equal(["profile.consent", "profile.consent"], summary.Rejections.Where(r => revokedIndexes.Contains((int)r.Index)).Select(r => r.Field));
+        Assert.Empty(await Store.GetProfilesAsync(revokedCode).WaitAsync(Timeout));
+        Assert.Single(await Store.GetProfilesAsync(SampleData.CreditCode(21_001 + 699)).WaitAsync(Timeout));
+    }
+
+    [Fact]
     public virtual async Task SubmitApplication_Retried_ReturnsFirstAnswerAndOneApplication()
     {
         var request = SampleData.Submit(SampleData.CreditCode(3001));

@@ -188,6 +188,21 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public virtual async Task GetRevokedConsentsAsync_MixOfRevokedAndUnknownIds_ReturnsOnlyTheRevoked()
+    {
+        var store = await NewStoreAsync();
+        var code = NewCreditCode();
+        await store.RevokeConsentAsync("c-revoked-1", code, T0).WaitAsync(Timeout);
+        await store.RevokeConsentAsync("c-revoked-2", code, T0).WaitAsync(Timeout);
+
+        var revoked = await store.GetRevokedConsentsAsync(["c-live", "c-revoked-2", "c-unknown", "c-revoked-1"]).WaitAsync(Timeout);
+        var none = await store.GetRevokedConsentsAsync([]).WaitAsync(Timeout);
+
+        Assert.Equal(["c-revoked-1", "c-revoked-2"], revoked.Order(StringComparer.Ordinal));
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public virtual async Task RevokeConsentAsync_Twice_ReportsAlreadyRevokedAndDeletesNothingMore()
     {
         var store = await NewStoreAsync();
