@@ -27,8 +27,6 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
     private ITimer? _deadlineTimer;
     private TaskCompletionSource? _deadlineReached;
     private SemaphoreSlim? _writeLock;
-    private FramingSerializationContext? _serializationContext;
-    private PayloadDeserializationContext? _deserializationContext;
     private bool _headersWritten;
     private bool _completed;
     private string? _responseCompression;
@@ -142,8 +140,6 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
         return true;
     }
 
-    public PayloadDeserializationContext DeserializationContext => _deserializationContext ??= new PayloadDeserializationContext();
-
     /// <summary>Reads exactly one request message (unary and server-streaming calls).</summary>
     public async ValueTask<TRequest> ReadSingleMessageAsync<TRequest>(Marshaller<TRequest> marshaller)
     {
@@ -247,10 +243,13 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
             var options = WriteOptions;
             var compression = options is not null && (options.Flags & WriteFlags.NoCompress) != 0 ? null : _announcedCompression;
-            var context = _serializationContext ??= new FramingSerializationContext();
+            var context = PerThreadContexts.RentSerialization();
             context.Initialize(writer, compression, _options.MaxSendMessageSize);
             marshaller.ContextualSerializer(message, context);
             context.EnsureCompleted();
+
+            // Not returned when the marshaller throws: it may still hold the context.
+            PerThreadContexts.Return(context);
 
             if (flush && (options is null || (options.Flags & WriteFlags.BufferHint) == 0))
             {
@@ -413,9 +412,9 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
     private TRequest Deserialize<TRequest>(Marshaller<TRequest> marshaller, in ReadOnlySequence<byte> payload, bool compressed)
     {
-        var context = DeserializationContext;
         LastMessageCompressed = compressed;
         MessagesRead++;
+        var message = payload;
         if (compressed)
         {
             if (RequestCompressionProvider is null)
@@ -423,13 +422,11 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
                 throw new RpcException(new Status(StatusCode.Internal, "Request message is flagged compressed but the call has no grpc-encoding."));
             }
 
-            context.Initialize(new ReadOnlySequence<byte>(MessageFraming.Decompress(payload, RequestCompressionProvider, _options.MaxReceiveMessageSize)));
-        }
-        else
-        {
-            context.Initialize(payload);
+            message = new ReadOnlySequence<byte>(MessageFraming.Decompress(payload, RequestCompressionProvider, _options.MaxReceiveMessageSize));
         }
 
+        var context = PerThreadContexts.RentDeserialization();
+        context.Initialize(message);
         try
         {
             return marshaller.ContextualDeserializer(context);
@@ -440,7 +437,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
         }
         finally
         {
-            context.Reset();
+            PerThreadContexts.Return(context);
         }
     }
 
