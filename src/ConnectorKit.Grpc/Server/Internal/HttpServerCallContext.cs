@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using ConnectorKit.Grpc.Internal;
@@ -98,6 +99,12 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
     public MethodOptions Options => _options;
 
+    /// <summary>Whether the client set a deadline; only then can a timer write to the response while the handler runs.</summary>
+    public bool HasDeadline => _deadlineReached is not null;
+
+    /// <summary>Whether <see cref="Initialize"/> ran to its end and the call goes on.</summary>
+    public bool Initialized { get; private set; }
+
     /// <summary>Completes when the deadline passes; null when the call has none.</summary>
     public Task? DeadlineReachedTask => _deadlineReached?.Task;
 
@@ -135,6 +142,53 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
             _writeLock = new SemaphoreSlim(1, 1);
             var due = timeout > TimeSpan.FromMilliseconds(uint.MaxValue - 1) ? TimeSpan.FromMilliseconds(uint.MaxValue - 1) : timeout;
             _deadlineTimer = timeProvider.CreateTimer(static state => ((HttpServerCallContext)state!).OnDeadline(), this, due, Timeout.InfiniteTimeSpan);
+        }
+
+        Initialized = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the request message without waiting when the whole request, end of stream included, is buffered already
+    /// and well formed. Otherwise leaves the body unread and returns false: <see cref="ReadSingleMessageAsync"/> then
+    /// reads it, and reports whatever is wrong with it.
+    /// </summary>
+    public bool TryReadSingleMessage<TRequest>(Marshaller<TRequest> marshaller, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TRequest message)
+    {
+        message = default;
+        var reader = _httpContext.Request.BodyReader;
+        ReadResult result;
+        try
+        {
+            if (!reader.TryRead(out result))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            // The client is gone; the asynchronous read meets the same failure and answers CANCELLED.
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        if (!result.IsCompleted
+            || result.IsCanceled
+            || buffer.Length < GrpcProtocol.HeaderSize
+            || !MessageFraming.TryReadMessage(buffer, _options.MaxReceiveMessageSize, out var compressed, out var payload)
+            || buffer.Length != GrpcProtocol.HeaderSize + payload.Length)
+        {
+            reader.AdvanceTo(buffer.Start);
+            return false;
+        }
+
+        try
+        {
+            message = Deserialize(marshaller, payload, compressed);
+        }
+        finally
+        {
+            reader.AdvanceTo(buffer.End);
         }
 
         return true;
@@ -234,32 +288,45 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
         try
         {
-            ThrowIfCompleted();
-            var writer = _httpContext.Response.BodyWriter;
-            if (!_headersWritten)
-            {
-                PrepareResponseHeaders();
-            }
-
-            var options = WriteOptions;
-            var compression = options is not null && (options.Flags & WriteFlags.NoCompress) != 0 ? null : _announcedCompression;
-            var context = PerThreadContexts.RentSerialization();
-            context.Initialize(writer, compression, _options.MaxSendMessageSize);
-            marshaller.ContextualSerializer(message, context);
-            context.EnsureCompleted();
-
-            // Not returned when the marshaller throws: it may still hold the context.
-            PerThreadContexts.Return(context);
-
+            var options = WriteMessageCore(marshaller, message);
             if (flush && (options is null || (options.Flags & WriteFlags.BufferHint) == 0))
             {
-                await writer.FlushAsync(cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken).ConfigureAwait(false);
+                await _httpContext.Response.BodyWriter.FlushAsync(cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             writeLock?.Release();
         }
+    }
+
+    /// <summary>Writes one response message without flushing. Only for calls without a deadline, which have no write lock.</summary>
+    public void WriteMessage<TResponse>(Marshaller<TResponse> marshaller, TResponse message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Debug.Assert(_writeLock is null, "A call with a deadline must write under its lock.");
+        WriteMessageCore(marshaller, message);
+    }
+
+    private WriteOptions? WriteMessageCore<TResponse>(Marshaller<TResponse> marshaller, TResponse message)
+    {
+        ThrowIfCompleted();
+        var writer = _httpContext.Response.BodyWriter;
+        if (!_headersWritten)
+        {
+            PrepareResponseHeaders();
+        }
+
+        var options = WriteOptions;
+        var compression = options is not null && (options.Flags & WriteFlags.NoCompress) != 0 ? null : _announcedCompression;
+        var context = PerThreadContexts.RentSerialization();
+        context.Initialize(writer, compression, _options.MaxSendMessageSize);
+        marshaller.ContextualSerializer(message, context);
+        context.EnsureCompleted();
+
+        // Not returned when the marshaller throws: it may still hold the context.
+        PerThreadContexts.Return(context);
+        return options;
     }
 
     public override async Task WriteResponseHeadersAsync(Metadata responseHeaders)
@@ -305,26 +372,38 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
         try
         {
-            if (_completed)
-            {
-                return;
-            }
-
-            _completed = true;
-
-            // A written message may still sit unflushed in the PipeWriter, so HasStarted alone is not enough.
-            if (_headersWritten || _httpContext.Response.HasStarted)
-            {
-                WriteTrailers(status);
-            }
-            else
-            {
-                SetTrailersOnly(status);
-            }
+            EndCallCore(status);
         }
         finally
         {
             writeLock?.Release();
+        }
+    }
+
+    /// <summary><see cref="EndCallAsync"/> for calls without a deadline, which have no write lock.</summary>
+    public void EndCall(Status status)
+    {
+        Debug.Assert(_writeLock is null, "A call with a deadline must end under its lock.");
+        EndCallCore(status);
+    }
+
+    private void EndCallCore(Status status)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+
+        // A written message may still sit unflushed in the PipeWriter, so HasStarted alone is not enough.
+        if (_headersWritten || _httpContext.Response.HasStarted)
+        {
+            WriteTrailers(status);
+        }
+        else
+        {
+            SetTrailersOnly(status);
         }
     }
 
