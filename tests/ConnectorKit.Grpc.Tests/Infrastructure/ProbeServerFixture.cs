@@ -23,6 +23,9 @@ public class ProbeServerFixture : IAsyncLifetime
 
     public RecordingInterceptor Interceptor { get; } = new();
 
+    /// <summary>Whether calls pass the recording interceptor; without one, unary calls take the server's synchronous fast path.</summary>
+    protected virtual bool WithInterceptor => true;
+
     protected virtual void Configure(GrpcServiceOptions options)
     {
     }
@@ -35,7 +38,11 @@ public class ProbeServerFixture : IAsyncLifetime
         builder.Services.AddSingleton(Probe);
         builder.Services.AddConnectorKitGrpc(options =>
         {
-            options.Interceptors.Add(Interceptor);
+            if (WithInterceptor)
+            {
+                options.Interceptors.Add(Interceptor);
+            }
+
             Configure(options);
         });
         _app = builder.Build();
@@ -52,6 +59,12 @@ public class ProbeServerFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
     }
+}
+
+/// <summary>The same server without interceptors.</summary>
+public sealed class NoInterceptorProbeServerFixture : ProbeServerFixture
+{
+    protected override bool WithInterceptor => false;
 }
 
 /// <summary>The same server with detailed errors switched on.</summary>

@@ -4,6 +4,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,6 +23,7 @@ internal sealed class EndpointServiceBinder<TService> : ServiceBinder<TService>
     private readonly TimeProvider _timeProvider;
     private readonly ServiceActivator<TService> _activator;
     private readonly List<IEndpointConventionBuilder> _builders = [];
+    private readonly HashSet<string> _methodNames = new(StringComparer.OrdinalIgnoreCase);
     private string? _serviceName;
 
     private EndpointServiceBinder(IEndpointRouteBuilder endpoints)
@@ -57,13 +59,23 @@ internal sealed class EndpointServiceBinder<TService> : ServiceBinder<TService>
             throw new InvalidOperationException($"Service '{binder._serviceName}' is already mapped.");
         }
 
-        // Route precedence puts these parameter routes after the literal method routes.
+        // Route precedence would put these parameter routes after the literal method routes anyway; the constraints
+        // keep them off the mapped names altogether, which saves every call the fallbacks' route-value captures.
         var serviceName = binder._serviceName;
-        binder._builders.Add(MapFallback(endpoints, "/" + serviceName + "/{unimplementedMethod}", "gRPC - unimplemented method of " + serviceName, "Method is unimplemented."));
+        var methodNames = binder._methodNames;
+        var methodPattern = RoutePatternFactory.Parse(
+            "/" + serviceName + "/{unimplementedMethod}",
+            defaults: null,
+            parameterPolicies: new RouteValueDictionary { ["unimplementedMethod"] = new UnmappedNameConstraint(methodNames.Contains) });
+        binder._builders.Add(MapFallback(endpoints, methodPattern, "gRPC - unimplemented method of " + serviceName, "Method is unimplemented."));
         if (!registry.UnknownServiceFallbackMapped)
         {
             registry.UnknownServiceFallbackMapped = true;
-            MapFallback(endpoints, "/{unimplementedService}/{unimplementedMethod}", "gRPC - unimplemented service", "Service is unimplemented.");
+            var servicePattern = RoutePatternFactory.Parse(
+                "/{unimplementedService}/{unimplementedMethod}",
+                defaults: null,
+                parameterPolicies: new RouteValueDictionary { ["unimplementedService"] = new UnmappedNameConstraint(registry.IsMapped) });
+            MapFallback(endpoints, servicePattern, "gRPC - unimplemented service", "Service is unimplemented.");
         }
 
         return new CompositeConventionBuilder(binder._builders);
@@ -86,14 +98,15 @@ internal sealed class EndpointServiceBinder<TService> : ServiceBinder<TService>
     private void Add(IMethod method, RequestDelegate handler)
     {
         _serviceName ??= method.ServiceName;
+        _methodNames.Add(method.Name);
         var builder = _endpoints.MapPost(method.FullName, handler)
             .WithDisplayName("gRPC - " + method.FullName)
             .WithMetadata(method);
         _builders.Add(builder);
     }
 
-    private static IEndpointConventionBuilder MapFallback(IEndpointRouteBuilder endpoints, string pattern, string displayName, string message)
-        => endpoints.MapPost(pattern, httpContext =>
+    private static IEndpointConventionBuilder MapFallback(IEndpointRouteBuilder endpoints, RoutePattern pattern, string displayName, string message)
+        => endpoints.Map(pattern, httpContext =>
             {
                 var response = httpContext.Response;
                 if (!GrpcProtocol.IsGrpcContentType(httpContext.Request.ContentType))
@@ -107,6 +120,7 @@ internal sealed class EndpointServiceBinder<TService> : ServiceBinder<TService>
                 response.Headers[GrpcProtocol.MessageHeader] = message;
                 return Task.CompletedTask;
             })
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Post]))
             .WithDisplayName(displayName);
 
     private sealed class CompositeConventionBuilder(IReadOnlyList<IEndpointConventionBuilder> builders) : IEndpointConventionBuilder

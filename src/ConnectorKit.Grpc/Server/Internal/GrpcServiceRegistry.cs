@@ -8,6 +8,9 @@ internal sealed class GrpcServiceRegistry
     private readonly List<ServiceDescriptor> _descriptors = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
+    // Routing matches literal segments ignoring case, so the fallback routes must step aside the same way.
+    private readonly HashSet<string> _namesIgnoringCase = new(StringComparer.OrdinalIgnoreCase);
+
     public bool UnknownServiceFallbackMapped { get; set; }
 
     /// <summary>Raised with the service name each time a service is mapped.</summary>
@@ -24,6 +27,15 @@ internal sealed class GrpcServiceRegistry
         }
     }
 
+    /// <summary>Whether a service of this name (ignoring case, as routing compares segments) is mapped.</summary>
+    public bool IsMapped(string serviceName)
+    {
+        lock (_descriptors)
+        {
+            return _namesIgnoringCase.Contains(serviceName);
+        }
+    }
+
     public bool TryAdd(string serviceName, ServiceDescriptor? descriptor)
     {
         lock (_descriptors)
@@ -32,6 +44,8 @@ internal sealed class GrpcServiceRegistry
             {
                 return false;
             }
+
+            _namesIgnoringCase.Add(serviceName);
 
             if (descriptor is not null)
             {

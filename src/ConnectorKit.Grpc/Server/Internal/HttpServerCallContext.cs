@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using ConnectorKit.Grpc.Internal;
@@ -27,8 +28,6 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
     private ITimer? _deadlineTimer;
     private TaskCompletionSource? _deadlineReached;
     private SemaphoreSlim? _writeLock;
-    private FramingSerializationContext? _serializationContext;
-    private PayloadDeserializationContext? _deserializationContext;
     private bool _headersWritten;
     private bool _completed;
     private string? _responseCompression;
@@ -100,6 +99,12 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
     public MethodOptions Options => _options;
 
+    /// <summary>Whether the client set a deadline; only then can a timer write to the response while the handler runs.</summary>
+    public bool HasDeadline => _deadlineReached is not null;
+
+    /// <summary>Whether <see cref="Initialize"/> ran to its end and the call goes on.</summary>
+    public bool Initialized { get; private set; }
+
     /// <summary>Completes when the deadline passes; null when the call has none.</summary>
     public Task? DeadlineReachedTask => _deadlineReached?.Task;
 
@@ -114,7 +119,8 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
         var response = _httpContext.Response;
         response.ContentType = GrpcProtocol.ContentType;
 
-        var encoding = request.Headers[GrpcProtocol.EncodingHeader];
+        // The typed grpc-* properties are fields in Kestrel's header collections: no lookup by name per call.
+        var encoding = request.Headers.GrpcEncoding;
         if (!StringValues.IsNullOrEmpty(encoding) && encoding != GrpcProtocol.IdentityEncoding)
         {
             RequestCompressionProvider = _options.FindCompressionProvider(encoding.ToString());
@@ -127,7 +133,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
             }
         }
 
-        var timeoutHeader = request.Headers[GrpcProtocol.TimeoutHeader];
+        var timeoutHeader = request.Headers.GrpcTimeout;
         if (!StringValues.IsNullOrEmpty(timeoutHeader) && GrpcTimeout.TryParse(timeoutHeader.ToString(), out var timeout))
         {
             var now = timeProvider.GetUtcNow().UtcDateTime;
@@ -139,10 +145,55 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
             _deadlineTimer = timeProvider.CreateTimer(static state => ((HttpServerCallContext)state!).OnDeadline(), this, due, Timeout.InfiniteTimeSpan);
         }
 
+        Initialized = true;
         return true;
     }
 
-    public PayloadDeserializationContext DeserializationContext => _deserializationContext ??= new PayloadDeserializationContext();
+    /// <summary>
+    /// Reads the request message without waiting when the whole request, end of stream included, is buffered already
+    /// and well formed. Otherwise leaves the body unread and returns false: <see cref="ReadSingleMessageAsync"/> then
+    /// reads it, and reports whatever is wrong with it.
+    /// </summary>
+    public bool TryReadSingleMessage<TRequest>(Marshaller<TRequest> marshaller, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TRequest message)
+    {
+        message = default;
+        var reader = _httpContext.Request.BodyReader;
+        ReadResult result;
+        try
+        {
+            if (!reader.TryRead(out result))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            // The client is gone; the asynchronous read meets the same failure and answers CANCELLED.
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        if (!result.IsCompleted
+            || result.IsCanceled
+            || buffer.Length < GrpcProtocol.HeaderSize
+            || !MessageFraming.TryReadMessage(buffer, _options.MaxReceiveMessageSize, out var compressed, out var payload)
+            || buffer.Length != GrpcProtocol.HeaderSize + payload.Length)
+        {
+            reader.AdvanceTo(buffer.Start);
+            return false;
+        }
+
+        try
+        {
+            message = Deserialize(marshaller, payload, compressed);
+        }
+        finally
+        {
+            reader.AdvanceTo(buffer.End);
+        }
+
+        return true;
+    }
 
     /// <summary>Reads exactly one request message (unary and server-streaming calls).</summary>
     public async ValueTask<TRequest> ReadSingleMessageAsync<TRequest>(Marshaller<TRequest> marshaller)
@@ -238,29 +289,45 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
         try
         {
-            ThrowIfCompleted();
-            var writer = _httpContext.Response.BodyWriter;
-            if (!_headersWritten)
-            {
-                PrepareResponseHeaders();
-            }
-
-            var options = WriteOptions;
-            var compression = options is not null && (options.Flags & WriteFlags.NoCompress) != 0 ? null : _announcedCompression;
-            var context = _serializationContext ??= new FramingSerializationContext();
-            context.Initialize(writer, compression, _options.MaxSendMessageSize);
-            marshaller.ContextualSerializer(message, context);
-            context.EnsureCompleted();
-
+            var options = WriteMessageCore(marshaller, message);
             if (flush && (options is null || (options.Flags & WriteFlags.BufferHint) == 0))
             {
-                await writer.FlushAsync(cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken).ConfigureAwait(false);
+                await _httpContext.Response.BodyWriter.FlushAsync(cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             writeLock?.Release();
         }
+    }
+
+    /// <summary>Writes one response message without flushing. Only for calls without a deadline, which have no write lock.</summary>
+    public void WriteMessage<TResponse>(Marshaller<TResponse> marshaller, TResponse message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Debug.Assert(_writeLock is null, "A call with a deadline must write under its lock.");
+        WriteMessageCore(marshaller, message);
+    }
+
+    private WriteOptions? WriteMessageCore<TResponse>(Marshaller<TResponse> marshaller, TResponse message)
+    {
+        ThrowIfCompleted();
+        var writer = _httpContext.Response.BodyWriter;
+        if (!_headersWritten)
+        {
+            PrepareResponseHeaders();
+        }
+
+        var options = WriteOptions;
+        var compression = options is not null && (options.Flags & WriteFlags.NoCompress) != 0 ? null : _announcedCompression;
+        var context = PerThreadContexts.RentSerialization();
+        context.Initialize(writer, compression, _options.MaxSendMessageSize);
+        marshaller.ContextualSerializer(message, context);
+        context.EnsureCompleted();
+
+        // Not returned when the marshaller throws: it may still hold the context.
+        PerThreadContexts.Return(context);
+        return options;
     }
 
     public override async Task WriteResponseHeadersAsync(Metadata responseHeaders)
@@ -306,26 +373,38 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
         try
         {
-            if (_completed)
-            {
-                return;
-            }
-
-            _completed = true;
-
-            // A written message may still sit unflushed in the PipeWriter, so HasStarted alone is not enough.
-            if (_headersWritten || _httpContext.Response.HasStarted)
-            {
-                WriteTrailers(status);
-            }
-            else
-            {
-                SetTrailersOnly(status);
-            }
+            EndCallCore(status);
         }
         finally
         {
             writeLock?.Release();
+        }
+    }
+
+    /// <summary><see cref="EndCallAsync"/> for calls without a deadline, which have no write lock.</summary>
+    public void EndCall(Status status)
+    {
+        Debug.Assert(_writeLock is null, "A call with a deadline must end under its lock.");
+        EndCallCore(status);
+    }
+
+    private void EndCallCore(Status status)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+
+        // A written message may still sit unflushed in the PipeWriter, so HasStarted alone is not enough.
+        if (_headersWritten || _httpContext.Response.HasStarted)
+        {
+            WriteTrailers(status);
+        }
+        else
+        {
+            SetTrailersOnly(status);
         }
     }
 
@@ -413,9 +492,9 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
     private TRequest Deserialize<TRequest>(Marshaller<TRequest> marshaller, in ReadOnlySequence<byte> payload, bool compressed)
     {
-        var context = DeserializationContext;
         LastMessageCompressed = compressed;
         MessagesRead++;
+        var message = payload;
         if (compressed)
         {
             if (RequestCompressionProvider is null)
@@ -423,13 +502,11 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
                 throw new RpcException(new Status(StatusCode.Internal, "Request message is flagged compressed but the call has no grpc-encoding."));
             }
 
-            context.Initialize(new ReadOnlySequence<byte>(MessageFraming.Decompress(payload, RequestCompressionProvider, _options.MaxReceiveMessageSize)));
-        }
-        else
-        {
-            context.Initialize(payload);
+            message = new ReadOnlySequence<byte>(MessageFraming.Decompress(payload, RequestCompressionProvider, _options.MaxReceiveMessageSize));
         }
 
+        var context = PerThreadContexts.RentDeserialization();
+        context.Initialize(message);
         try
         {
             return marshaller.ContextualDeserializer(context);
@@ -440,7 +517,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
         }
         finally
         {
-            context.Reset();
+            PerThreadContexts.Return(context);
         }
     }
 
@@ -452,7 +529,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
             return null;
         }
 
-        var accepted = _httpContext.Request.Headers[GrpcProtocol.AcceptEncodingHeader].ToString();
+        var accepted = _httpContext.Request.Headers.GrpcAcceptEncoding.ToString();
         if (!AcceptsEncoding(accepted, name))
         {
             return null;
@@ -478,11 +555,11 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
     {
         _headersWritten = true;
         var headers = _httpContext.Response.Headers;
-        headers[GrpcProtocol.AcceptEncodingHeader] = _options.AcceptEncodingValue;
+        headers.GrpcAcceptEncoding = _options.AcceptEncodingValue;
         _announcedCompression = ResolveResponseCompression();
         if (_announcedCompression is not null)
         {
-            headers[GrpcProtocol.EncodingHeader] = _announcedCompression.EncodingName;
+            headers.GrpcEncoding = _announcedCompression.EncodingName;
         }
     }
 
@@ -498,23 +575,24 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
 
     private void WriteTrailers(Status status)
     {
-        var response = _httpContext.Response;
-        if (!response.SupportsTrailers())
+        // What SupportsTrailers and AppendTrailer do, with one feature lookup instead of one per trailer.
+        var trailers = _httpContext.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        if (trailers is null || trailers.IsReadOnly)
         {
             return;
         }
 
-        response.AppendTrailer(GrpcProtocol.StatusHeader, StatusText(status.StatusCode));
+        trailers.GrpcStatus = StatusText(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            response.AppendTrailer(GrpcProtocol.MessageHeader, PercentEncoding.Encode(status.Detail));
+            trailers.GrpcMessage = PercentEncoding.Encode(status.Detail);
         }
 
-        if (_responseTrailers is { Count: > 0 } trailers)
+        if (_responseTrailers is { Count: > 0 } metadata)
         {
-            foreach (var entry in trailers)
+            foreach (var entry in metadata)
             {
-                response.AppendTrailer(entry.Key, EncodeValue(entry));
+                trailers.Append(entry.Key, EncodeValue(entry));
             }
         }
     }
@@ -522,10 +600,10 @@ internal sealed class HttpServerCallContext : ServerCallContext, IGrpcRequestMes
     private void SetTrailersOnly(Status status)
     {
         var headers = _httpContext.Response.Headers;
-        headers[GrpcProtocol.StatusHeader] = StatusText(status.StatusCode);
+        headers.GrpcStatus = StatusText(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            headers[GrpcProtocol.MessageHeader] = PercentEncoding.Encode(status.Detail);
+            headers.GrpcMessage = PercentEncoding.Encode(status.Detail);
         }
 
         if (_responseTrailers is { Count: > 0 } trailers)

@@ -24,31 +24,62 @@ internal abstract class ServerCallHandler<TService>
 
     protected ServiceActivator<TService> Activator { get; }
 
-    public async Task HandleCallAsync(HttpContext httpContext)
+    public Task HandleCallAsync(HttpContext httpContext)
     {
         if (!HttpProtocol.IsHttp2(httpContext.Request.Protocol))
         {
             RejectProtocol(httpContext, StatusCodes.Status426UpgradeRequired, $"Request protocol '{httpContext.Request.Protocol}' is not supported; gRPC needs HTTP/2.");
-            return;
+            return Task.CompletedTask;
         }
 
         if (!GrpcProtocol.IsGrpcContentType(httpContext.Request.ContentType))
         {
             ServerLog.UnsupportedContentType(_logger, _method.FullName, httpContext.Request.ContentType);
             RejectProtocol(httpContext, StatusCodes.Status415UnsupportedMediaType, $"Content-Type '{httpContext.Request.ContentType}' is not supported.");
-            return;
+            return Task.CompletedTask;
         }
 
-        using var context = new HttpServerCallContext(httpContext, _options, _method, _logger);
-        if (!context.Initialize(_timeProvider))
+        var context = new HttpServerCallContext(httpContext, _options, _method, _logger);
+        Task handlerTask;
+        try
         {
-            return;
+            if (!context.Initialize(_timeProvider))
+            {
+                context.Dispose();
+                return Task.CompletedTask;
+            }
+
+            handlerTask = HandleCoreAsync(context);
+        }
+        catch (Exception ex) when (context.Initialized)
+        {
+            // A handler that throws before its first await: handled below like any failed handler.
+            handlerTask = Task.FromException(ex);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
         }
 
+        // Most unary calls end here without an async state machine: the request was buffered, the service answered at
+        // once, and without a deadline nothing else can write to the response meanwhile.
+        if (handlerTask.IsCompletedSuccessfully && !context.HasDeadline)
+        {
+            EndCall(context, context.Status);
+            context.Dispose();
+            return Task.CompletedTask;
+        }
+
+        return CompleteCallAsync(context, handlerTask);
+    }
+
+    private async Task CompleteCallAsync(HttpServerCallContext context, Task handlerTask)
+    {
+        using var _ = context;
         Status status;
         try
         {
-            var handlerTask = HandleCoreAsync(context);
             if (context.DeadlineReachedTask is { } deadlineReached && !handlerTask.IsCompleted)
             {
                 var first = await Task.WhenAny(handlerTask, deadlineReached).ConfigureAwait(false);
@@ -83,9 +114,28 @@ internal abstract class ServerCallHandler<TService>
             status = new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
         }
 
+        if (!context.HasDeadline)
+        {
+            EndCall(context, status);
+            return;
+        }
+
         try
         {
             await context.EndCallAsync(status).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            ServerLog.StatusNotSent(_logger, _method.FullName, ex);
+        }
+    }
+
+    /// <summary>Ends a call that has no deadline, so no write lock: synchronously.</summary>
+    private void EndCall(HttpServerCallContext context, Status status)
+    {
+        try
+        {
+            context.EndCall(status);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
@@ -163,7 +213,55 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse> : Se
         _pipeline = pipeline;
     }
 
-    protected override async Task HandleCoreAsync(HttpServerCallContext context)
+    protected override Task HandleCoreAsync(HttpServerCallContext context)
+    {
+        // The common case without an async state machine: the whole request is buffered already, no interceptors, no
+        // deadline (so no write lock), and a service that exists beyond the call and answers at once.
+        if (_pipeline is not null || context.HasDeadline || !context.TryReadSingleMessage(_method.RequestMarshaller, out var request))
+        {
+            return HandleCoreSlowAsync(context);
+        }
+
+        var (service, created) = Activator.Create(context.GetHttpContext());
+        if (created)
+        {
+            return InvokeAndWriteAsync(context, request, service);
+        }
+
+        var responseTask = _invoker(service, request, context);
+        if (!responseTask.IsCompletedSuccessfully)
+        {
+            return WriteWhenAnsweredAsync(context, responseTask);
+        }
+
+        context.WriteMessage(_method.ResponseMarshaller, responseTask.Result ?? throw NoResponse());
+        return Task.CompletedTask;
+    }
+
+    private static RpcException NoResponse() => new(new Status(StatusCode.Internal, "The handler returned no response message."));
+
+    private async Task WriteWhenAnsweredAsync(HttpServerCallContext context, Task<TResponse> responseTask)
+    {
+        var response = await responseTask.ConfigureAwait(false);
+        await context.WriteMessageAsync(_method.ResponseMarshaller, response ?? throw NoResponse(), flush: false).ConfigureAwait(false);
+    }
+
+    private async Task InvokeAndWriteAsync(HttpServerCallContext context, TRequest request, TService service)
+    {
+        TResponse? response;
+        try
+        {
+            response = await _invoker(service, request, context).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ServiceActivator<TService>.ReleaseAsync(service, created: true).ConfigureAwait(false);
+        }
+
+        await context.WriteMessageAsync(_method.ResponseMarshaller, response ?? throw NoResponse(), flush: false).ConfigureAwait(false);
+    }
+
+    private async Task HandleCoreSlowAsync(HttpServerCallContext context)
     {
         var request = await context.ReadSingleMessageAsync(_method.RequestMarshaller).ConfigureAwait(false);
         TResponse? response;
@@ -187,7 +285,7 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse> : Se
             }
         }
 
-        await context.WriteMessageAsync(_method.ResponseMarshaller, response ?? throw new RpcException(new Status(StatusCode.Internal, "The handler returned no response message.")), flush: false).ConfigureAwait(false);
+        await context.WriteMessageAsync(_method.ResponseMarshaller, response ?? throw NoResponse(), flush: false).ConfigureAwait(false);
     }
 }
 
