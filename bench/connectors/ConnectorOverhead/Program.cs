@@ -43,6 +43,9 @@ var token = "bench-platform-token-0123456789abcdef";
 var work = Directory.CreateTempSubdirectory("ck-bench-connectors-").FullName;
 var kit = new RestJsonTestKit();
 var wireMockOptions = new WireMockStartOptions();
+// The JVM's own defaults (C2 and its default collector), not the quick-start flags the test harness uses: the bank's
+// stand-in should answer as fast as it can, so that the direct path is a fair floor.
+wireMockOptions.JvmArguments.Clear();
 await using var wireMock = await WireMockServer.StartAsync(wireMockOptions);
 await using var platform = await CallbackRecorder.StartAsync();
 await wireMock.LoadMappingsFromDirectoryAsync(kit.MappingsDirectory);

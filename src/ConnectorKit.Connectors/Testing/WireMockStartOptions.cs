@@ -19,6 +19,13 @@ public sealed class WireMockStartOptions
     /// <value>How long to wait for <c>/__admin/health</c> to answer. Default: 60 seconds (a cold JVM takes a few).</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <value>
+    /// Options for the JVM, before <c>-jar</c>. Default: <c>-XX:TieredStopAtLevel=1 -XX:+UseSerialGC</c>, which halve
+    /// the start-up (about 2 s instead of 4 s here) at the cost of peak throughput a stand-in bank does not need; clear
+    /// the list to run the JVM with its own defaults.
+    /// </value>
+    public IList<string> JvmArguments { get; } = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
+
     /// <value>More WireMock command-line flags, after the ones the harness sets (port, bind address, root dir).</value>
     public IList<string> ExtraArguments { get; } = [];
 }
