@@ -40,7 +40,10 @@ static string ArgText(string name, string fallback)
 
 const string BankId = "bench-bank";
 var token = "bench-platform-token-0123456789abcdef";
+// --store-dir puts the gateway's SQLite store elsewhere, e.g. on tmpfs (/dev/shm), to see what its disk writes cost.
+var storeParent = ArgText("--store-dir", Path.GetTempPath());
 var work = Directory.CreateTempSubdirectory("ck-bench-connectors-").FullName;
+var storeDir = Path.Combine(storeParent, "ck-bench-store-" + Guid.NewGuid().ToString("N")[..8]);
 var kit = new RestJsonTestKit();
 var wireMockOptions = new WireMockStartOptions();
 // The JVM's own defaults (C2 and its default collector), not the quick-start flags the test harness uses: the bank's
@@ -52,9 +55,13 @@ await wireMock.LoadMappingsFromDirectoryAsync(kit.MappingsDirectory);
 var settings = new Dictionary<string, string?>(kit.Settings(wireMock.BaseAddress, work))
 {
     ["ConnectorKit:Server:BankId"] = BankId,
-    ["ConnectorKit:Server:DataDirectory"] = Path.Combine(work, "gateway"),
+    ["ConnectorKit:Server:DataDirectory"] = storeDir,
     ["ConnectorKit:Server:Platform:Address"] = platform.Address.ToString(),
     [$"ConnectorKit:Server:Authentication:BearerTokens:{token}"] = "platform-bench",
+    // The test kit's short time-outs make its fault cases quick; here a cold first call on a busy machine may take
+    // seconds, and no call is meant to time out.
+    ["ConnectorKit:Connectors:rest-json:Http:Timeout"] = "00:00:30",
+    ["ConnectorKit:Connectors:rest-json:Http:TotalTimeout"] = "00:01:00",
 };
 await using var gateway = await ConnectorGatewayHost.StartAsync(kit.Connector, settings);
 using var channel = gateway.CreateChannel();
@@ -218,6 +225,7 @@ Console.Write(env);
 try
 {
     Directory.Delete(work, recursive: true);
+    Directory.Delete(storeDir, recursive: true);
 }
 catch (IOException)
 {

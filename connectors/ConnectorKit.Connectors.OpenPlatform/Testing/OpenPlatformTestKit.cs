@@ -74,8 +74,8 @@ public sealed class OpenPlatformTestKit : IConnectorTestKit
             [prefix + "MaxAttempts"] = "2",
             [prefix + "RetryDelay"] = "00:00:00.050",
             [prefix + "MaxRetryAfter"] = "00:00:02",
-            [prefix + "Http:Timeout"] = "00:00:01.500",
-            [prefix + "Http:TotalTimeout"] = "00:00:01.500",
+            [prefix + "Http:Timeout"] = "00:00:02",
+            [prefix + "Http:TotalTimeout"] = "00:00:02",
             // The fault cases fail on purpose; an open breaker would turn the next case's call into UNAVAILABLE.
             [prefix + "Http:BreakerMinimumThroughput"] = "1000",
         };
@@ -140,7 +140,7 @@ public sealed class OpenPlatformTestKit : IConnectorTestKit
                 [BankOperation.Quote] = Method("loan.quote.calculate"),
             })
             {
-                // Past the kit's 1.5 s per-call time-out, without holding WireMock's threads for long after the case.
+                // Past the kit's 2 s per-call time-out, without holding WireMock's threads for long after the case.
                 Delay = TimeSpan.FromSeconds(5),
             };
         }
