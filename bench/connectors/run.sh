@@ -192,7 +192,7 @@ bold() { [ "$1" = met ] && echo "**met**" || echo "**not met**"; }
   echo "|---|---|"
   echo "| command | \`$command_line\` |"
   echo "| overhead: what is measured | latency of one call at a time: the rest-json connector (gRPC over h2c to the gateway, which calls WireMock) against the same bank request(s) sent straight to WireMock with HttpClient; CPU of the .NET process (driver + gateway) and of the WireMock JVM per call, from /proc |"
-  echo "| overhead: shape | 4 operations; ${calls_per_path} measured calls per operation and path, in ${rounds} rounds where the two paths take turns; ${warmup} warm-up calls per operation and path first |"
+  echo "| overhead: shape | 4 operations; ${calls_per_path} measured calls per operation and path, in ${rounds} rounds where the two paths take turns; ${warmup} warm-up calls per operation and path first, then settling rounds (a quarter of that over every operation and path) until a round makes the JIT compile at most 20 methods: ${settling_rounds} rounds, ${settling_last_jit} methods in the last; ${jit_during_measured} methods compiled during the measured calls |"
   echo "| overhead: set-up | WireMock standalone jar (tools/node_modules) with the connector's shipped mappings; gateway in-process (ConnectorGatewayHost) with the settings the conformance suite uses; SQLite store; Release; nothing pinned |"
   echo "| conformance: what is measured | wall time of \`connectorkit conformance run\` (Release CLI), start to exit, including WireMock's and the gateway's start-up; the four runs one after another${conformance_note} |"
   echo "| reference bank | started before its run (not counted: ${bank_start_s} s), as an integrator's sandbox would already be running |"
