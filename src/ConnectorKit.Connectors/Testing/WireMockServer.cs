@@ -42,7 +42,7 @@ public sealed class WireMockServer : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var process = WireMockProcess.Start(java, jar, options.ExtraArguments);
+            var process = WireMockProcess.Start(java, jar, options.JvmArguments, options.ExtraArguments);
             var server = new WireMockServer(new Uri($"http://127.0.0.1:{process.Port}/"), process);
             try
             {

@@ -19,6 +19,12 @@ public sealed class WireMockStartOptions
     /// <value>How long to wait for <c>/__admin/health</c> to answer. Default: 60 seconds (a cold JVM takes a few).</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <value>
+    /// Options for the JVM, before <c>-jar</c>. Default: none (the JVM's own defaults). A short run that mostly waits
+    /// for start-up can pass <c>-XX:TieredStopAtLevel=1 -XX:+UseSerialGC</c>: about half the start-up, less peak speed.
+    /// </value>
+    public IList<string> JvmArguments { get; } = [];
+
     /// <value>More WireMock command-line flags, after the ones the harness sets (port, bind address, root dir).</value>
     public IList<string> ExtraArguments { get; } = [];
 }

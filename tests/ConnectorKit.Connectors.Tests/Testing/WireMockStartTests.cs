@@ -35,6 +35,17 @@ public sealed class WireMockStartTests
     }
 
     [Fact]
+    public async Task StartAsync_JvmArgumentTheJvmRejects_ThrowsWithTheJvmsOwnMessage()
+    {
+        var options = new WireMockStartOptions();
+        options.JvmArguments.Add("-XX:+NoSuchConnectorKitOption");
+
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => WireMockServer.StartAsync(options).WaitAsync(Timeout));
+
+        Assert.Contains("NoSuchConnectorKitOption", error.Message);
+    }
+
+    [Fact]
     public void Connect_RelativeAddress_ThrowsArgumentException()
     {
         var relative = new Uri("wiremock/", UriKind.Relative);

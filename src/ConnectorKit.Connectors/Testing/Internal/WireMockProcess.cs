@@ -30,6 +30,13 @@ internal sealed class WireMockProcess : IAsyncDisposable
     {
         get
         {
+            if (process.HasExited)
+            {
+                // Once the JVM is gone, wait for the asynchronous readers to reach the end of its output, so the
+                // message that explains the exit (an unknown JVM option, a port taken) is not lost.
+                process.WaitForExit();
+            }
+
             lock (output)
             {
                 return string.Join(Environment.NewLine, output);
@@ -37,7 +44,7 @@ internal sealed class WireMockProcess : IAsyncDisposable
         }
     }
 
-    public static WireMockProcess Start(string java, string jar, IEnumerable<string> extraArguments)
+    public static WireMockProcess Start(string java, string jar, IEnumerable<string> jvmArguments, IEnumerable<string> extraArguments)
     {
         // An empty root directory of our own: WireMock would otherwise load ./mappings from the working directory,
         // and reset restores what is there.
@@ -53,14 +60,14 @@ internal sealed class WireMockProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = root,
         };
-        foreach (var argument in new[]
-                 {
+        foreach (var argument in jvmArguments.Concat(
+                 [
                      "-jar", jar,
                      "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--bind-address", "127.0.0.1",
                      "--root-dir", root,
                      "--disable-banner",
-                 }.Concat(extraArguments))
+                 ]).Concat(extraArguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
