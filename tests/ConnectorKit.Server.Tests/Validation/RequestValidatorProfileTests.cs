@@ -198,6 +198,55 @@ public sealed class RequestValidatorProfileTests
     }
 
     [Fact]
+    public void ValidateProfile_RepeatedCodesInLongLists_DescriptionsPointToTheFirst()
+    {
+        var profile = Profile();
+        AddDimensions(profile, 30);
+        AddIndicators(profile, 30);
+        var dimensionCount = profile.Dimensions.Count;
+        var indicatorCount = profile.InnovationPoints.Indicators.Count;
+        AddDimensions(profile, 1);
+        profile.Dimensions[dimensionCount].Code = "extra_20";
+        AddIndicators(profile, 1);
+        profile.InnovationPoints.Indicators[indicatorCount].Code = "X20";
+
+        var result = Validator().ValidateProfile(profile);
+
+        Assert.Equal([$"profile.dimensions[{dimensionCount}].code", $"profile.innovation_points.indicators[{indicatorCount}].code"], Fields(result));
+        Assert.Contains($"already at profile.dimensions[{dimensionCount - 10}]", result.Violations[0].Description, StringComparison.Ordinal);
+        Assert.Contains($"already at profile.innovation_points.indicators[{indicatorCount - 10}]", result.Violations[1].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateProfile_RepeatedIndicatorCode_DescriptionPointsToTheFirst()
+    {
+        var profile = Profile();
+        AddIndicators(profile, 2);
+        profile.InnovationPoints.Indicators[^1].Code = profile.InnovationPoints.Indicators[0].Code;
+
+        var result = Validator().ValidateProfile(profile);
+
+        var violation = Assert.Single(result.Violations);
+        Assert.Equal($"profile.innovation_points.indicators[{profile.InnovationPoints.Indicators.Count - 1}].code", violation.Field);
+        Assert.Contains("already at profile.innovation_points.indicators[0];", violation.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateProfile_DeepFieldsWithoutPrefix_PathsStartAtTheProfile()
+    {
+        var profile = Profile();
+        profile.Enterprise.AnnualRevenue = Cny(-1);
+        profile.Consent.Scopes.Add(ConsentScope.CreditProfile);
+        profile.InnovationPoints.Indicators[0].Points = -1;
+
+        var result = Validator().ValidateProfile(profile, "");
+
+        Assert.Equal(
+            ["enterprise.annual_revenue.units_minor", $"consent.scopes[{profile.Consent.Scopes.Count - 1}]", "innovation_points.indicators[0].points"],
+            Fields(result));
+    }
+
+    [Fact]
     public void ValidateProfile_ConsentWithoutCreditProfileScope_FailedPrecondition()
     {
         var profile = Profile();

@@ -11,30 +11,31 @@ internal static class ConsentRules
 {
     /// <param name="rpc">What needs the consent, for descriptions: an rpc name or "sharing a credit profile".</param>
     /// <param name="callEnterprise">The enterprise of the call; null when the request does not name one usably.</param>
-    public static void Check(ValidationScope scope, string field, Consent? consent, ConsentScope needed, string rpc, string? callEnterprise)
+    public static void Check(ValidationScope scope, FieldPath field, Consent? consent, ConsentScope needed, string rpc, string? callEnterprise)
     {
         var neededName = ProtoEnum<ConsentScope>.Name(needed);
         if (consent is null)
         {
+            var path = field.ToString();
             scope.AddPreconditionFailure(
                 ValidationResult.ConsentPreconditionType,
-                field,
-                $"No consent was sent in {field}; {rpc} needs the enterprise's consent with scope {neededName}.");
+                path,
+                $"No consent was sent in {path}; {rpc} needs the enterprise's consent with scope {neededName}.");
             return;
         }
 
         var violationsBefore = scope.ViolationCount;
-        scope.CheckIdentifier(Paths.Field(field, "consent_id"), consent.ConsentId, Identifiers.IdPunctuation);
-        scope.CheckCreditCode(Paths.Field(field, "enterprise_credit_code"), consent.EnterpriseCreditCode);
+        scope.CheckIdentifier(field.Field("consent_id"), consent.ConsentId, Identifiers.IdPunctuation);
+        scope.CheckCreditCode(field.Field("enterprise_credit_code"), consent.EnterpriseCreditCode);
         CheckScopes(scope, field, consent);
-        scope.CheckIdentifier(Paths.Field(field, "grantee_bank_id"), consent.GranteeBankId, Identifiers.CodePunctuation);
-        scope.CheckText(Paths.Field(field, "purpose"), consent.Purpose, 1, 500);
-        var hasGrantedAt = scope.CheckTimestamp(Paths.Field(field, "granted_at"), consent.GrantedAt, out var grantedAt);
-        var hasExpiresAt = scope.CheckTimestamp(Paths.Field(field, "expires_at"), consent.ExpiresAt, out var expiresAt);
+        scope.CheckIdentifier(field.Field("grantee_bank_id"), consent.GranteeBankId, Identifiers.CodePunctuation);
+        scope.CheckText(field.Field("purpose"), consent.Purpose, 1, 500);
+        var hasGrantedAt = scope.CheckTimestamp(field.Field("granted_at"), consent.GrantedAt, out var grantedAt);
+        var hasExpiresAt = scope.CheckTimestamp(field.Field("expires_at"), consent.ExpiresAt, out var expiresAt);
         if (hasGrantedAt && hasExpiresAt && expiresAt <= grantedAt)
         {
             scope.AddViolation(
-                Paths.Field(field, "expires_at"),
+                field.Field("expires_at"),
                 $"must be later than granted_at ({ValidationScope.FormatInstant(grantedAt)}); got {ValidationScope.FormatInstant(expiresAt)}");
         }
 
@@ -75,18 +76,17 @@ internal static class ConsentRules
         }
     }
 
-    private static void CheckScopes(ValidationScope scope, string field, Consent consent)
+    private static void CheckScopes(ValidationScope scope, FieldPath field, Consent consent)
     {
-        var scopesField = Paths.Field(field, "scopes");
-        if (consent.Scopes.Count == 0)
+                if (consent.Scopes.Count == 0)
         {
-            scope.AddViolation(scopesField, $"must name at least one scope: {ProtoEnum<ConsentScope>.NonZeroNames}");
+            scope.AddViolation(field.Field("scopes"), $"must name at least one scope: {ProtoEnum<ConsentScope>.NonZeroNames}");
             return;
         }
 
         for (var i = 0; i < consent.Scopes.Count; i++)
         {
-            var itemField = Paths.Item(field, "scopes", i);
+            var itemField = field.Item("scopes", i);
             if (!scope.CheckRequiredEnum(itemField, consent.Scopes[i]))
             {
                 continue;
@@ -95,7 +95,7 @@ internal static class ConsentRules
             var first = consent.Scopes.IndexOf(consent.Scopes[i]);
             if (first < i)
             {
-                scope.AddViolation(itemField, $"repeats {ProtoEnum<ConsentScope>.Name(consent.Scopes[i])}, already at {Paths.Item(field, "scopes", first)}; each scope may appear once");
+                scope.AddViolation(itemField, $"repeats {ProtoEnum<ConsentScope>.Name(consent.Scopes[i])}, already at {field.Item("scopes", first)}; each scope may appear once");
             }
         }
     }

@@ -13,9 +13,20 @@ internal static class ProtoEnum<T>
             .Where(f => Convert.ToInt32(f.GetValue(null), System.Globalization.CultureInfo.InvariantCulture) != 0)
             .Select(f => f.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? f.Name));
 
-    public static string Name(T value)
+    // Looked up once per value: reflecting on every call cost a GetField and an attribute read per validated consent.
+    private static readonly Dictionary<T, string> Names = BuildNames();
+
+    public static string Name(T value) => Names.TryGetValue(value, out var name) ? name : value.ToString();
+
+    private static Dictionary<T, string> BuildNames()
     {
-        var field = typeof(T).GetField(value.ToString(), BindingFlags.Public | BindingFlags.Static);
-        return field?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? value.ToString();
+        var names = new Dictionary<T, string>();
+        foreach (var value in System.Enum.GetValues<T>())
+        {
+            var field = typeof(T).GetField(value.ToString(), BindingFlags.Public | BindingFlags.Static);
+            names.TryAdd(value, field?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? value.ToString());
+        }
+
+        return names;
     }
 }

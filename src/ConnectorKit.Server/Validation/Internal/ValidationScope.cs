@@ -24,7 +24,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
 
     public int ViolationCount => _violations.Count;
 
-    public void AddViolation(string field, string description) => _violations.Add((field, description));
+    public void AddViolation(FieldPath field, string description) => _violations.Add((field.ToString(), description));
 
     public void AddPreconditionFailure(string type, string subject, string description)
         => _preconditionFailures.Add((type, subject, description));
@@ -35,7 +35,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
             : new ValidationResult(_violations, _preconditionFailures);
 
     /// <summary>Required credit code under the bank's policy; true when usable (well-formed, and checked or accepted with a warning).</summary>
-    public bool CheckCreditCode(string field, string value)
+    public bool CheckCreditCode(FieldPath field, string value)
     {
         if (value.Length == 0)
         {
@@ -66,7 +66,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
 
         if (options.CreditCodePolicy == CreditCodePolicy.AcceptWithWarning)
         {
-            Log.AcceptedCreditCodeWithWrongCheckCharacter(logger, UnifiedSocialCreditCode.Mask(value), field);
+            Log.AcceptedCreditCodeWithWrongCheckCharacter(logger, UnifiedSocialCreditCode.Mask(value), field.ToString());
             return true;
         }
 
@@ -79,7 +79,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
     }
 
     /// <summary>Required identifier of 1 to <paramref name="maxLength"/> ASCII characters from letters, digits and <paramref name="punctuation"/>.</summary>
-    public bool CheckIdentifier(string field, string value, string punctuation, int maxLength = 64)
+    public bool CheckIdentifier(FieldPath field, string value, string punctuation, int maxLength = 64)
     {
         if (value.Length == 0)
         {
@@ -112,7 +112,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
         => $"must be 1 to {maxLength} characters from A-Z, a-z, 0-9, {DescribeSet(punctuation)}";
 
     /// <summary>Text of <paramref name="min"/> to <paramref name="max"/> Unicode characters (code points); with min 1 it is required.</summary>
-    public bool CheckText(string field, string value, int min, int max)
+    public bool CheckText(FieldPath field, string value, int min, int max)
     {
         // UTF-16 length bounds the code point count from above, so counting is needed only for long strings.
         var length = value.Length > max ? CountCodePoints(value) : value.Length;
@@ -127,11 +127,11 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
     }
 
     /// <summary>A required enum: a value v1 defines, other than the UNSPECIFIED zero.</summary>
-    public bool CheckRequiredEnum<T>(string field, T value)
+    public bool CheckRequiredEnum<T>(FieldPath field, T value)
         where T : struct, System.Enum
     {
-        var number = Convert.ToInt32(value, CultureInfo.InvariantCulture);
-        if (number == 0)
+        // Compared without Convert.ToInt32, which boxes the value.
+        if (EqualityComparer<T>.Default.Equals(value, default))
         {
             AddViolation(field, $"is required; set one of {ProtoEnum<T>.NonZeroNames}");
             return false;
@@ -141,7 +141,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
     }
 
     /// <summary>An optional enum: unset (zero) or a value v1 defines.</summary>
-    public bool CheckDefinedEnum<T>(string field, T value)
+    public bool CheckDefinedEnum<T>(FieldPath field, T value)
         where T : struct, System.Enum
     {
         if (System.Enum.IsDefined(value))
@@ -153,7 +153,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
         return false;
     }
 
-    public bool CheckRange(string field, long value, long min, long max, string unit = "")
+    public bool CheckRange(FieldPath field, long value, long min, long max, string unit = "")
     {
         if (value >= min && value <= max)
         {
@@ -164,7 +164,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
         return false;
     }
 
-    public bool CheckAtLeast(string field, long value, long min, string unit = "")
+    public bool CheckAtLeast(FieldPath field, long value, long min, string unit = "")
     {
         if (value >= min)
         {
@@ -176,7 +176,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
     }
 
     /// <summary>A required, valid timestamp; <paramref name="instant"/> is its value when true.</summary>
-    public bool CheckTimestamp(string field, Timestamp? value, out DateTimeOffset instant)
+    public bool CheckTimestamp(FieldPath field, Timestamp? value, out DateTimeOffset instant)
     {
         instant = default;
         if (value is null)
@@ -208,7 +208,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
     }
 
     /// <summary>A required timestamp not later than this server's clock plus the allowed skew.</summary>
-    public bool CheckTimestampNotInFuture(string field, Timestamp? value, out DateTimeOffset instant)
+    public bool CheckTimestampNotInFuture(FieldPath field, Timestamp? value, out DateTimeOffset instant)
     {
         if (!CheckTimestamp(field, value, out instant))
         {
@@ -226,7 +226,7 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
     }
 
     /// <summary>Required CNY money; more than 0 unless <paramref name="allowZero"/>. True when usable.</summary>
-    public bool CheckMoney(string field, Money? money, bool allowZero)
+    public bool CheckMoney(FieldPath field, Money? money, bool allowZero)
     {
         if (money is null)
         {
@@ -235,10 +235,9 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
         }
 
         var ok = true;
-        var currencyField = Paths.Field(field, "currency_code");
         if (money.CurrencyCode.Length == 0)
         {
-            AddViolation(currencyField, $"is required; v1 accepts only \"{CnyMoney.CurrencyCode}\"");
+            AddViolation(field.Field("currency_code"), $"is required; v1 accepts only \"{CnyMoney.CurrencyCode}\"");
             ok = false;
         }
         else if (!CnyMoney.IsAcceptedCurrency(money.CurrencyCode))
@@ -246,18 +245,20 @@ internal sealed class ValidationScope(ConnectorKitServerOptions options, DateTim
             var got = money.CurrencyCode.Length <= 8 && money.CurrencyCode.All(char.IsAsciiLetter)
                 ? $"\"{money.CurrencyCode}\""
                 : $"{money.CurrencyCode.Length} characters";
-            AddViolation(currencyField, $"must be \"{CnyMoney.CurrencyCode}\", the only currency v1 accepts; got {got}");
+            AddViolation(field.Field("currency_code"), $"must be \"{CnyMoney.CurrencyCode}\", the only currency v1 accepts; got {got}");
             ok = false;
         }
 
-        var unitsField = Paths.Field(field, "units_minor");
         if (allowZero)
         {
-            ok &= CheckAtLeast(unitsField, money.UnitsMinor, 0, " fen");
+            if (money.UnitsMinor < 0)
+            {
+                ok &= CheckAtLeast(field.Field("units_minor"), money.UnitsMinor, 0, " fen");
+            }
         }
         else if (money.UnitsMinor <= 0)
         {
-            AddViolation(unitsField, $"must be more than 0 fen; got {money.UnitsMinor}");
+            AddViolation(field.Field("units_minor"), $"must be more than 0 fen; got {money.UnitsMinor}");
             ok = false;
         }
 
