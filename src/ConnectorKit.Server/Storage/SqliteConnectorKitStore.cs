@@ -520,34 +520,35 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        // The write lock makes select-then-lease atomic: another owner's LeaseDueAsync waits and then sees the lease.
+        // One statement selects and leases (the IN list is evaluated before any row changes), under the write lock, so
+        // another owner's LeaseDueAsync waits and then sees the lease.
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, $"""
-            SELECT {StoreRows.OutboxColumns} FROM outbox o
-            WHERE o.next_attempt_at <= @now
-              AND (o.lease_until IS NULL OR o.lease_until <= @now)
-              AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.application_id = o.application_id AND e.sequence < o.sequence)
-              AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.application_id = o.application_id AND d.sequence < o.sequence)
-            ORDER BY o.next_attempt_at, o.id
-            LIMIT @max
+        await using var lease = Command(connection, $"""
+            UPDATE outbox SET lease_owner = @owner, lease_until = @until
+            WHERE id IN (
+                SELECT o.id FROM outbox o
+                WHERE o.next_attempt_at <= @now
+                  AND (o.lease_until IS NULL OR o.lease_until <= @now)
+                  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.application_id = o.application_id AND e.sequence < o.sequence)
+                  AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.application_id = o.application_id AND d.sequence < o.sequence)
+                ORDER BY o.next_attempt_at, o.id
+                LIMIT @max)
+            RETURNING {StoreRows.OutboxColumns}
             """,
+            ("@owner", owner),
+            ("@until", StoreRows.ToTicks(now + leaseFor)),
             ("@now", StoreRows.ToTicks(now)),
             ("@max", max));
-        var leased = await StoreRows.ReadAllAsync(select, StoreRows.ReadOutboxMessage, cancellationToken).ConfigureAwait(false);
+        var leased = await StoreRows.ReadAllAsync(lease, StoreRows.ReadOutboxMessage, cancellationToken).ConfigureAwait(false);
         if (leased.Count == 0)
         {
             return leased;
         }
 
-        await using var lease = Command(connection, "UPDATE outbox SET lease_owner = @owner, lease_until = @until WHERE id = @id");
-        foreach (var message in leased)
-        {
-            Set(lease, ("@owner", owner), ("@until", StoreRows.ToTicks(now + leaseFor)), ("@id", message.Id));
-            await lease.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return leased;
+
+        // RETURNING gives no order; callers get the due order as before.
+        return leased.Count <= 1 ? leased : [.. leased.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)];
     }
 
     public async Task CompleteAsync(long messageId, CancellationToken cancellationToken = default)
