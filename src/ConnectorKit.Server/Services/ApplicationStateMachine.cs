@@ -223,6 +223,7 @@ internal sealed class ApplicationStateMachine(
     private async Task<SignalResult> ChangeAsync(IReadOnlyList<string>? signalKeys, string applicationId, ApplicationState[] allowedFrom, string what, Func<Application, DateTimeOffset, (string? Note, IMessage? Callback)> change, CancellationToken cancellationToken)
     {
         var queuedEvent = false;
+        (byte[] Payload, Application Application)? written = null;
         Func<StoredApplication, ApplicationUpdate?> update = current =>
         {
             var app = Application.Parser.ParseFrom(current.Payload);
@@ -261,7 +262,9 @@ internal sealed class ApplicationStateMachine(
             }
 
             queuedEvent = events.Count > 0;
-            return new ApplicationUpdate(app.State, app.ToByteArray(), events, at);
+            var payload = app.ToByteArray();
+            written = (payload, app);
+            return new ApplicationUpdate(app.State, payload, events, at);
         };
 
         var result = signalKeys is null
@@ -278,7 +281,12 @@ internal sealed class ApplicationStateMachine(
             outboxSignal.Nudge();
         }
 
-        return new SignalResult(Application.Parser.ParseFrom(result.Application.Payload), result.Duplicate);
+        // The stored bytes are the ones this change serialised: hand back the object they came from instead of parsing
+        // them again. Any other outcome (a duplicate signal, a store that copies the bytes) is parsed from the store.
+        var application = written is { } w && ReferenceEquals(w.Payload, result.Application.Payload)
+            ? w.Application
+            : Application.Parser.ParseFrom(result.Application.Payload);
+        return new SignalResult(application, result.Duplicate);
     }
 
     private static async Task<Application> Plain(Task<SignalResult> change) => (await change.ConfigureAwait(false)).Application;

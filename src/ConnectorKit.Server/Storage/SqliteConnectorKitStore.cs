@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ConnectorKit.Contracts.V1;
 using ConnectorKit.Server.Storage.Internal;
 using Microsoft.Data.Sqlite;
@@ -22,10 +23,14 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
 
     private const int BusyTimeoutMilliseconds = 30_000;
 
+    // Bounds one group commit, so the first caller of a long queue is not held back by all the others.
+    private const int MaxUpdatesPerCommit = 64;
+
     // Writers through this instance queue here, asynchronously, before taking SQLite's write lock. Microsoft.Data.Sqlite's
     // async methods are synchronous, so without it each writer waiting on the lock would block a thread-pool thread.
     // Other instances and processes on the same file still wait in SQLite's busy handler.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ConcurrentQueue<PendingUpdate> _pendingUpdates = new();
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private volatile bool _disposed;
@@ -331,30 +336,125 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
     private async Task<SignalledUpdate> UpdateCoreAsync(string applicationId, IReadOnlyList<string> signalKeys, Func<StoredApplication, ApplicationUpdate?> update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingUpdate(applicationId, signalKeys, update, cancellationToken);
+        _pendingUpdates.Enqueue(pending);
 
-        // BEGIN IMMEDIATE holds the database's write lock: the row cannot change between the read and the write.
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var select = Command(
-            connection,
-            $"SELECT {StoreRows.ApplicationColumns} FROM applications WHERE application_id = @application_id",
-            ("@application_id", applicationId));
-        var current = await StoreRows.ReadSingleAsync(select, StoreRows.ReadApplication, cancellationToken).ConfigureAwait(false);
+        // Group commit: whoever holds the write gate runs every queued change in one transaction, so concurrent state
+        // changes share one disk sync instead of paying one each. A caller returns only after its own change committed.
+        while (!pending.Done.Task.IsCompleted)
+        {
+            await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (!pending.Done.Task.IsCompleted)
+                {
+                    await RunQueuedUpdatesAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+
+        return await pending.Done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs up to <see cref="MaxUpdatesPerCommit"/> queued changes in one write transaction, each inside its own savepoint
+    /// so that one change that throws rolls back alone. Results are handed out only after the commit. The caller holds
+    /// the write gate.
+    /// </summary>
+    private async Task RunQueuedUpdatesAsync()
+    {
+        var batch = new List<PendingUpdate>();
+        while (batch.Count < MaxUpdatesPerCommit && _pendingUpdates.TryDequeue(out var queued))
+        {
+            if (queued.CancellationToken.IsCancellationRequested)
+            {
+                queued.Done.TrySetCanceled(queued.CancellationToken);
+                continue;
+            }
+
+            batch.Add(queued);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var outcomes = new (SignalledUpdate? Result, Exception? Error)[batch.Count];
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // BEGIN IMMEDIATE holds the database's write lock: no row can change between a read and its write.
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var statements = new UpdateStatements(connection);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                transaction.Save("ck_update");
+                try
+                {
+                    outcomes[i] = (await ApplyUpdateAsync(statements, batch[i]).ConfigureAwait(false), null);
+                    transaction.Release("ck_update");
+                }
+                catch (Exception ex)
+                {
+                    // The change's own refusal (a transition that is not allowed, a constraint it broke): undo just this
+                    // one. When SQLite has already dropped the whole transaction this throws, and the batch fails.
+                    transaction.Rollback("ck_update");
+                    transaction.Release("ck_update");
+                    outcomes[i] = (null, ex);
+                }
+            }
+
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this batch committed: every caller in it gets the failure.
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+            {
+                batch[i].Done.TrySetException(error);
+            }
+            else
+            {
+                batch[i].Done.TrySetResult(outcomes[i].Result!);
+            }
+        }
+    }
+
+    private async Task<SignalledUpdate> ApplyUpdateAsync(UpdateStatements statements, PendingUpdate pending)
+    {
+        var (applicationId, signalKeys, update) = (pending.ApplicationId, pending.SignalKeys, pending.Update);
+        statements.Select.Parameters["@application_id"].Value = applicationId;
+        var current = await StoreRows.ReadSingleAsync(statements.Select, StoreRows.ReadApplication, CancellationToken.None).ConfigureAwait(false);
         if (current is null)
         {
             return new SignalledUpdate(null, false);
         }
 
-        // The row lock is held, so a concurrent copy of the signal waits here and then sees the first one's keys.
-        await using (var seen = Command(connection, "SELECT COUNT(*) FROM bank_signals WHERE signal_key = @signal_key"))
+        // The write lock is held, so a concurrent copy of the signal (in this batch or a later one) sees the first one's keys.
+        foreach (var key in signalKeys)
         {
-            foreach (var key in signalKeys)
+            statements.Seen.Parameters["@signal_key"].Value = key;
+            if (Convert.ToInt64(await statements.Seen.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false)) > 0)
             {
-                Set(seen, ("@signal_key", key));
-                if (Convert.ToInt64(await seen.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    return new SignalledUpdate(current, true);
-                }
+                return new SignalledUpdate(current, true);
             }
         }
 
@@ -364,50 +464,38 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
             return new SignalledUpdate(current, false);
         }
 
-        await using (var record = Command(connection, "INSERT INTO bank_signals (signal_key, application_id, applied_at) VALUES (@signal_key, @application_id, @applied_at) ON CONFLICT (signal_key) DO NOTHING"))
+        foreach (var key in signalKeys)
         {
-            foreach (var key in signalKeys)
-            {
-                Set(record, ("@signal_key", key), ("@application_id", applicationId), ("@applied_at", StoreRows.ToTicks(_time.GetUtcNow())));
-                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            Set(statements.Record, ("@signal_key", key), ("@application_id", applicationId), ("@applied_at", StoreRows.ToTicks(_time.GetUtcNow())));
+            await statements.Record.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         if (change is null)
         {
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return new SignalledUpdate(current, false);
         }
 
         StoreRows.CheckUpdate(current, change);
         var updated = StoreRows.Apply(current, change);
-        await using (var write = Command(
-            connection,
-            "UPDATE applications SET state = @state, payload = @payload, updated_at = @updated_at, last_sequence = @last_sequence WHERE application_id = @application_id",
+        Set(
+            statements.Write,
             ("@state", (int)updated.State),
             ("@payload", updated.Payload),
             ("@updated_at", StoreRows.ToTicks(updated.UpdatedAt)),
             ("@last_sequence", updated.LastSequence),
-            ("@application_id", applicationId)))
-        {
-            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            ("@application_id", applicationId));
+        await statements.Write.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
 
         if (change.Events.Count > 0)
         {
             var now = StoreRows.ToTicks(_time.GetUtcNow());
-            await using var enqueue = Command(connection, """
-                INSERT INTO outbox (application_id, sequence, event_id, method, payload, created_at, attempts, next_attempt_at)
-                VALUES (@application_id, @sequence, @event_id, @method, @payload, @now, 0, @now)
-                """);
             foreach (var e in change.Events)
             {
-                Set(enqueue, ("@application_id", applicationId), ("@sequence", e.Sequence), ("@event_id", e.EventId), ("@method", e.Method), ("@payload", e.Payload), ("@now", now));
-                await enqueue.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                Set(statements.Enqueue, ("@application_id", applicationId), ("@sequence", e.Sequence), ("@event_id", e.EventId), ("@method", e.Method), ("@payload", e.Payload), ("@now", now));
+                await statements.Enqueue.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SignalledUpdate(updated, false);
     }
 
@@ -435,34 +523,35 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        // The write lock makes select-then-lease atomic: another owner's LeaseDueAsync waits and then sees the lease.
+        // One statement selects and leases (the IN list is evaluated before any row changes), under the write lock, so
+        // another owner's LeaseDueAsync waits and then sees the lease.
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var select = Command(connection, $"""
-            SELECT {StoreRows.OutboxColumns} FROM outbox o
-            WHERE o.next_attempt_at <= @now
-              AND (o.lease_until IS NULL OR o.lease_until <= @now)
-              AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.application_id = o.application_id AND e.sequence < o.sequence)
-              AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.application_id = o.application_id AND d.sequence < o.sequence)
-            ORDER BY o.next_attempt_at, o.id
-            LIMIT @max
+        await using var lease = Command(connection, $"""
+            UPDATE outbox SET lease_owner = @owner, lease_until = @until
+            WHERE id IN (
+                SELECT o.id FROM outbox o
+                WHERE o.next_attempt_at <= @now
+                  AND (o.lease_until IS NULL OR o.lease_until <= @now)
+                  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.application_id = o.application_id AND e.sequence < o.sequence)
+                  AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.application_id = o.application_id AND d.sequence < o.sequence)
+                ORDER BY o.next_attempt_at, o.id
+                LIMIT @max)
+            RETURNING {StoreRows.OutboxColumns}
             """,
+            ("@owner", owner),
+            ("@until", StoreRows.ToTicks(now + leaseFor)),
             ("@now", StoreRows.ToTicks(now)),
             ("@max", max));
-        var leased = await StoreRows.ReadAllAsync(select, StoreRows.ReadOutboxMessage, cancellationToken).ConfigureAwait(false);
+        var leased = await StoreRows.ReadAllAsync(lease, StoreRows.ReadOutboxMessage, cancellationToken).ConfigureAwait(false);
         if (leased.Count == 0)
         {
             return leased;
         }
 
-        await using var lease = Command(connection, "UPDATE outbox SET lease_owner = @owner, lease_until = @until WHERE id = @id");
-        foreach (var message in leased)
-        {
-            Set(lease, ("@owner", owner), ("@until", StoreRows.ToTicks(now + leaseFor)), ("@id", message.Id));
-            await lease.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return leased;
+
+        // RETURNING gives no order; callers get the due order as before.
+        return leased.Count <= 1 ? leased : [.. leased.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)];
     }
 
     public async Task CompleteAsync(long messageId, CancellationToken cancellationToken = default)
@@ -689,6 +778,48 @@ public sealed class SqliteConnectorKitStore : IConnectorKitStore, IDisposable, I
             _consentExpiresAt.Value = StoreRows.ToTicks(profile.ConsentExpiresAt);
             _payload.Value = profile.Payload;
             _receivedAt.Value = StoreRows.ToTicks(profile.ReceivedAt);
+        }
+    }
+
+    private sealed class PendingUpdate(string applicationId, IReadOnlyList<string> signalKeys, Func<StoredApplication, ApplicationUpdate?> update, CancellationToken cancellationToken)
+    {
+        public string ApplicationId { get; } = applicationId;
+
+        public IReadOnlyList<string> SignalKeys { get; } = signalKeys;
+
+        public Func<StoredApplication, ApplicationUpdate?> Update { get; } = update;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<SignalledUpdate> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The statements of a group commit, created once per batch so SQLite compiles each only once.</summary>
+    private sealed class UpdateStatements(SqliteConnection connection) : IAsyncDisposable
+    {
+        public SqliteCommand Select { get; } = Command(
+            connection,
+            $"SELECT {StoreRows.ApplicationColumns} FROM applications WHERE application_id = @application_id",
+            ("@application_id", string.Empty));
+
+        public SqliteCommand Seen { get; } = Command(connection, "SELECT COUNT(*) FROM bank_signals WHERE signal_key = @signal_key", ("@signal_key", string.Empty));
+
+        public SqliteCommand Record { get; } = Command(connection, "INSERT INTO bank_signals (signal_key, application_id, applied_at) VALUES (@signal_key, @application_id, @applied_at) ON CONFLICT (signal_key) DO NOTHING");
+
+        public SqliteCommand Write { get; } = Command(connection, "UPDATE applications SET state = @state, payload = @payload, updated_at = @updated_at, last_sequence = @last_sequence WHERE application_id = @application_id");
+
+        public SqliteCommand Enqueue { get; } = Command(connection, """
+            INSERT INTO outbox (application_id, sequence, event_id, method, payload, created_at, attempts, next_attempt_at)
+            VALUES (@application_id, @sequence, @event_id, @method, @payload, @now, 0, @now)
+            """);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Select.DisposeAsync().ConfigureAwait(false);
+            await Seen.DisposeAsync().ConfigureAwait(false);
+            await Record.DisposeAsync().ConfigureAwait(false);
+            await Write.DisposeAsync().ConfigureAwait(false);
+            await Enqueue.DisposeAsync().ConfigureAwait(false);
         }
     }
 

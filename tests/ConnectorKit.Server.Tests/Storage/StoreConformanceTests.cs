@@ -510,6 +510,42 @@ public abstract class StoreConformanceTests(StoreFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public virtual async Task UpdateApplicationAsync_ConcurrentChangesOneRefused_OnlyTheRefusedOneIsUndone()
+    {
+        var store = await NewStoreAsync();
+        var applications = Enumerable.Range(0, 12).Select(_ => Application()).ToList();
+        foreach (var a in applications)
+        {
+            await store.CreateApplicationAsync(a).WaitAsync(Timeout);
+        }
+
+        var refused = applications[5].ApplicationId;
+        using var start = new ManualResetEventSlim();
+
+        var updates = applications.Select(a => Task.Run(async () =>
+        {
+            start.Wait();
+            return await store.UpdateApplicationAsync(a.ApplicationId, c => a.ApplicationId == refused
+                ? throw new InvalidOperationException("refused " + c.ApplicationId)
+                : new ApplicationUpdate(ApplicationState.Approved, [4], [Event(1, "evt-" + c.ApplicationId)], T0));
+        })).ToList();
+        start.Set();
+        await Task.WhenAny(Task.WhenAll(updates)).WaitAsync(Timeout);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => updates[5].WaitAsync(Timeout));
+        Assert.Equal("refused " + refused, failure.Message);
+        Assert.All(updates.Where((_, i) => i != 5), u => Assert.Equal(ApplicationState.Approved, u.Result!.State));
+        foreach (var a in applications)
+        {
+            var stored = await store.GetApplicationAsync(a.ApplicationId).WaitAsync(Timeout);
+            Assert.Equal(a.ApplicationId == refused ? ApplicationState.Submitted : ApplicationState.Approved, stored!.State);
+        }
+
+        var leased = await store.LeaseDueAsync(100, "owner", TimeSpan.FromSeconds(30), DateTimeOffset.UtcNow.AddMinutes(1)).WaitAsync(Timeout);
+        Assert.Equal(applications.Where(a => a.ApplicationId != refused).Select(a => "evt-" + a.ApplicationId).Order(), leased.Select(m => m.EventId).Order());
+    }
+
+    [Fact]
     public virtual async Task ListApplicationsAsync_ByState_ReturnsOldestFirstUpToMax()
     {
         var store = await NewStoreAsync();
