@@ -52,7 +52,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
     private TaskCompletionSource? _ended;
 
     /// <summary>How long a failed request write waits for the server's own status before reporting the write's failure.</summary>
-    private static readonly TimeSpan WriteFailureGrace = TimeSpan.FromSeconds(2);
+    /// <remarks>Generous because on a loaded machine reading the server's trailers can take seconds; the response side
+    /// normally ends the call within milliseconds (or fails itself when the connection is gone), and the caller's
+    /// cancellation or deadline ends the wait too.</remarks>
+    private static readonly TimeSpan WriteFailureGrace = TimeSpan.FromSeconds(10);
     private readonly Lock _lock = new();
 
     private CancellationTokenRegistration _userCancellation;
@@ -866,6 +869,9 @@ internal sealed class GrpcCall<TRequest, TResponse> : IClientCallState
             OperationCanceledException canceled => new Status(StatusCode.Cancelled, "The call was canceled.", canceled),
             ObjectDisposedException disposed when _channel.IsDisposed => new Status(StatusCode.Unavailable, "The channel was disposed.", disposed),
             IOException io => new Status(StatusCode.Unavailable, $"Error reading or writing the call's stream. {io.GetType().Name}: {io.Message}", io),
+
+            // The transport failing under a read can surface as the bare socket error (a bank restarting, a reset connection).
+            System.Net.Sockets.SocketException socket => new Status(StatusCode.Unavailable, $"Error reading or writing the call's stream. {socket.GetType().Name}: {socket.Message}", socket),
             _ => new Status(StatusCode.Internal, $"Error in gRPC call. {exception.GetType().Name}: {exception.Message}", exception),
         };
     }
