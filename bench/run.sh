@@ -119,7 +119,8 @@ dotnet_runtime="$(dotnet --list-runtimes 2>/dev/null | awk '/^Microsoft.NETCore.
   for area in "${areas[@]}"; do
     [ "${status_of[$area]}" = ok ] || continue
     echo
-    cat "$sections/$area.md"
+    # Paths relative to the repository, so the report does not name the machine's checkout.
+    sed "s#$root/##g" "$sections/$area.md"
   done
   if [ -f bench/history.md ]; then
     echo
