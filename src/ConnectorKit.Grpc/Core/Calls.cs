@@ -6,19 +6,12 @@ namespace ConnectorKit.Grpc;
 /// <summary>An in-flight unary call. Await it for the response; dispose it to cancel.</summary>
 public sealed class AsyncUnaryCall<TResponse> : IDisposable
 {
-    private readonly IClientCallState? _state;
-    private readonly Task<Metadata>? _responseHeadersAsync;
-    private readonly Func<Status>? _getStatus;
-    private readonly Func<Metadata>? _getTrailers;
-    private readonly Action? _dispose;
+    private readonly IClientCallState _state;
 
     public AsyncUnaryCall(Task<TResponse> responseAsync, Task<Metadata> responseHeadersAsync, Func<Status> getStatusFunc, Func<Metadata> getTrailersFunc, Action disposeAction)
     {
         ResponseAsync = responseAsync;
-        _responseHeadersAsync = responseHeadersAsync;
-        _getStatus = getStatusFunc;
-        _getTrailers = getTrailersFunc;
-        _dispose = disposeAction;
+        _state = new DelegateCallState(responseHeadersAsync, getStatusFunc, getTrailersFunc, disposeAction);
     }
 
     internal AsyncUnaryCall(Task<TResponse> responseAsync, IClientCallState state)
@@ -31,45 +24,28 @@ public sealed class AsyncUnaryCall<TResponse> : IDisposable
     public Task<TResponse> ResponseAsync { get; }
 
     /// <summary>The response headers, once they arrive.</summary>
-    public Task<Metadata> ResponseHeadersAsync => _state is { } state ? state.ResponseHeadersAsync : _responseHeadersAsync!;
+    public Task<Metadata> ResponseHeadersAsync => _state.ResponseHeadersAsync;
 
     public TaskAwaiter<TResponse> GetAwaiter() => ResponseAsync.GetAwaiter();
 
     /// <summary>The final status. Throws <see cref="InvalidOperationException"/> before the call ends.</summary>
-    public Status GetStatus() => _state is { } state ? state.GetStatus() : _getStatus!();
+    public Status GetStatus() => _state.GetStatus();
 
     /// <summary>The trailers. Throws <see cref="InvalidOperationException"/> before the call ends.</summary>
-    public Metadata GetTrailers() => _state is { } state ? state.GetTrailers() : _getTrailers!();
+    public Metadata GetTrailers() => _state.GetTrailers();
 
-    public void Dispose()
-    {
-        if (_state is { } state)
-        {
-            state.Dispose();
-        }
-        else
-        {
-            _dispose!();
-        }
-    }
+    public void Dispose() => _state.Dispose();
 }
 
 /// <summary>An in-flight server-streaming call.</summary>
 public sealed class AsyncServerStreamingCall<TResponse> : IDisposable
 {
-    private readonly IClientCallState? _state;
-    private readonly Task<Metadata>? _responseHeadersAsync;
-    private readonly Func<Status>? _getStatus;
-    private readonly Func<Metadata>? _getTrailers;
-    private readonly Action? _dispose;
+    private readonly IClientCallState _state;
 
     public AsyncServerStreamingCall(IAsyncStreamReader<TResponse> responseStream, Task<Metadata> responseHeadersAsync, Func<Status> getStatusFunc, Func<Metadata> getTrailersFunc, Action disposeAction)
     {
         ResponseStream = responseStream;
-        _responseHeadersAsync = responseHeadersAsync;
-        _getStatus = getStatusFunc;
-        _getTrailers = getTrailersFunc;
-        _dispose = disposeAction;
+        _state = new DelegateCallState(responseHeadersAsync, getStatusFunc, getTrailersFunc, disposeAction);
     }
 
     internal AsyncServerStreamingCall(IAsyncStreamReader<TResponse> responseStream, IClientCallState state)
@@ -80,42 +56,25 @@ public sealed class AsyncServerStreamingCall<TResponse> : IDisposable
 
     public IAsyncStreamReader<TResponse> ResponseStream { get; }
 
-    public Task<Metadata> ResponseHeadersAsync => _state is { } state ? state.ResponseHeadersAsync : _responseHeadersAsync!;
+    public Task<Metadata> ResponseHeadersAsync => _state.ResponseHeadersAsync;
 
-    public Status GetStatus() => _state is { } state ? state.GetStatus() : _getStatus!();
+    public Status GetStatus() => _state.GetStatus();
 
-    public Metadata GetTrailers() => _state is { } state ? state.GetTrailers() : _getTrailers!();
+    public Metadata GetTrailers() => _state.GetTrailers();
 
-    public void Dispose()
-    {
-        if (_state is { } state)
-        {
-            state.Dispose();
-        }
-        else
-        {
-            _dispose!();
-        }
-    }
+    public void Dispose() => _state.Dispose();
 }
 
 /// <summary>An in-flight client-streaming call: write requests, complete, then await the response.</summary>
 public sealed class AsyncClientStreamingCall<TRequest, TResponse> : IDisposable
 {
-    private readonly IClientCallState? _state;
-    private readonly Task<Metadata>? _responseHeadersAsync;
-    private readonly Func<Status>? _getStatus;
-    private readonly Func<Metadata>? _getTrailers;
-    private readonly Action? _dispose;
+    private readonly IClientCallState _state;
 
     public AsyncClientStreamingCall(IClientStreamWriter<TRequest> requestStream, Task<TResponse> responseAsync, Task<Metadata> responseHeadersAsync, Func<Status> getStatusFunc, Func<Metadata> getTrailersFunc, Action disposeAction)
     {
         RequestStream = requestStream;
         ResponseAsync = responseAsync;
-        _responseHeadersAsync = responseHeadersAsync;
-        _getStatus = getStatusFunc;
-        _getTrailers = getTrailersFunc;
-        _dispose = disposeAction;
+        _state = new DelegateCallState(responseHeadersAsync, getStatusFunc, getTrailersFunc, disposeAction);
     }
 
     internal AsyncClientStreamingCall(IClientStreamWriter<TRequest> requestStream, Task<TResponse> responseAsync, IClientCallState state)
@@ -129,44 +88,27 @@ public sealed class AsyncClientStreamingCall<TRequest, TResponse> : IDisposable
 
     public Task<TResponse> ResponseAsync { get; }
 
-    public Task<Metadata> ResponseHeadersAsync => _state is { } state ? state.ResponseHeadersAsync : _responseHeadersAsync!;
+    public Task<Metadata> ResponseHeadersAsync => _state.ResponseHeadersAsync;
 
     public TaskAwaiter<TResponse> GetAwaiter() => ResponseAsync.GetAwaiter();
 
-    public Status GetStatus() => _state is { } state ? state.GetStatus() : _getStatus!();
+    public Status GetStatus() => _state.GetStatus();
 
-    public Metadata GetTrailers() => _state is { } state ? state.GetTrailers() : _getTrailers!();
+    public Metadata GetTrailers() => _state.GetTrailers();
 
-    public void Dispose()
-    {
-        if (_state is { } state)
-        {
-            state.Dispose();
-        }
-        else
-        {
-            _dispose!();
-        }
-    }
+    public void Dispose() => _state.Dispose();
 }
 
 /// <summary>An in-flight bidirectional call.</summary>
 public sealed class AsyncDuplexStreamingCall<TRequest, TResponse> : IDisposable
 {
-    private readonly IClientCallState? _state;
-    private readonly Task<Metadata>? _responseHeadersAsync;
-    private readonly Func<Status>? _getStatus;
-    private readonly Func<Metadata>? _getTrailers;
-    private readonly Action? _dispose;
+    private readonly IClientCallState _state;
 
     public AsyncDuplexStreamingCall(IClientStreamWriter<TRequest> requestStream, IAsyncStreamReader<TResponse> responseStream, Task<Metadata> responseHeadersAsync, Func<Status> getStatusFunc, Func<Metadata> getTrailersFunc, Action disposeAction)
     {
         RequestStream = requestStream;
         ResponseStream = responseStream;
-        _responseHeadersAsync = responseHeadersAsync;
-        _getStatus = getStatusFunc;
-        _getTrailers = getTrailersFunc;
-        _dispose = disposeAction;
+        _state = new DelegateCallState(responseHeadersAsync, getStatusFunc, getTrailersFunc, disposeAction);
     }
 
     internal AsyncDuplexStreamingCall(IClientStreamWriter<TRequest> requestStream, IAsyncStreamReader<TResponse> responseStream, IClientCallState state)
@@ -180,21 +122,23 @@ public sealed class AsyncDuplexStreamingCall<TRequest, TResponse> : IDisposable
 
     public IAsyncStreamReader<TResponse> ResponseStream { get; }
 
-    public Task<Metadata> ResponseHeadersAsync => _state is { } state ? state.ResponseHeadersAsync : _responseHeadersAsync!;
+    public Task<Metadata> ResponseHeadersAsync => _state.ResponseHeadersAsync;
 
-    public Status GetStatus() => _state is { } state ? state.GetStatus() : _getStatus!();
+    public Status GetStatus() => _state.GetStatus();
 
-    public Metadata GetTrailers() => _state is { } state ? state.GetTrailers() : _getTrailers!();
+    public Metadata GetTrailers() => _state.GetTrailers();
 
-    public void Dispose()
-    {
-        if (_state is { } state)
-        {
-            state.Dispose();
-        }
-        else
-        {
-            _dispose!();
-        }
-    }
+    public void Dispose() => _state.Dispose();
+}
+
+/// <summary>The call state of a call built from delegates (by an interceptor or a test), so every call type has one shape.</summary>
+internal sealed class DelegateCallState(Task<Metadata> responseHeadersAsync, Func<Status> getStatus, Func<Metadata> getTrailers, Action dispose) : IClientCallState
+{
+    public Task<Metadata> ResponseHeadersAsync => responseHeadersAsync;
+
+    public Status GetStatus() => getStatus();
+
+    public Metadata GetTrailers() => getTrailers();
+
+    public void Dispose() => dispose();
 }
