@@ -15,6 +15,8 @@ set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 command_line="bench/run.sh${*:+ $*}"
 
 all_areas=(unary client bulk-push callbacks connectors)
@@ -53,13 +55,7 @@ mkdir -p "$sections" "$logs" "$(dirname "$out")"
 say() { printf '\n==== %s\n' "$*" >&2; }
 
 # The npm peers (grpc-js, proto-loader, the WireMock jar) every area may use.
-if [ ! -f tools/node_modules/@grpc/grpc-js/package.json ] || [ ! -f tools/node_modules/wiremock/package.json ]; then
-  say "npm tools"
-  if ! (cd tools && timeout 600 npm ci --no-audit --no-fund --loglevel=error >&2); then
-    # npm 11 refuses this lock file (it lacks other platforms' optional buf binaries); install from it without rewriting it.
-    (cd tools && timeout 600 npm install --no-save --no-audit --no-fund --loglevel=error >&2) || { echo "npm install in tools/ failed" >&2; exit 1; }
-  fi
-fi
+ensure_npm_tools || { echo "npm install in tools/ failed" >&2; exit 1; }
 
 started_at="$(date -u '+%Y-%m-%d %H:%M')"
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"

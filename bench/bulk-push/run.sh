@@ -15,6 +15,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 command_line="bench/bulk-push/run.sh${*:+ $*}"
 
 quick=false
@@ -74,7 +76,7 @@ ticks_of() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' 
 say "build (Release)"
 dotnet build examples/BankServer/BankServer.csproj -c Release -nologo -v q >&2 || die "BankServer did not build"
 dotnet build bench/bulk-push/BulkPusher/BulkPusher.csproj -c Release -nologo -v q >&2 || die "BulkPusher did not build"
-[ -d tools/node_modules/@grpc/grpc-js ] || (cd tools && npm ci --no-audit --no-fund >&2) || die "npm tools missing"
+ensure_npm_tools || die "npm install in tools/ failed"
 rm -rf "$work"; mkdir -p "$work"
 
 # start_bank DIR: the reference bank on a fresh SQLite database under DIR, h2c on a port Kestrel picks; sets bank_pid

@@ -15,6 +15,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 command_line="bench/callbacks/run.sh${*:+ $*}"
 
 quick=false
@@ -68,7 +70,7 @@ if [ -z "$bin_dir" ]; then
 fi
 bench="$bin_dir/CallbackBench"
 [ -x "$bench" ] || die "no CallbackBench in $bin_dir"
-[ -d tools/node_modules/@grpc/grpc-js ] || die "tools/node_modules/@grpc/grpc-js is missing (npm ci in tools/)"
+ensure_npm_tools || die "npm install in tools/ failed"
 
 if [ "$(nproc)" -ge 2 ]; then
   pin_receiver=(taskset -c 0); pin_bank=(taskset -c 1)

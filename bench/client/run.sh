@@ -14,6 +14,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 command_line="bench/client/run.sh${*:+ $*}"
 
 quick=false
@@ -89,12 +91,7 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2" | head -n 1; }
 
 # ---------------------------------------------------------------------------------------------------------------
 say "prerequisites"
-if [ ! -f tools/node_modules/@grpc/grpc-js/package.json ] || [ ! -f tools/node_modules/@grpc/proto-loader/package.json ]; then
-  if ! (cd tools && timeout 600 npm ci --no-audit --no-fund --loglevel=error >&2); then
-    echo "npm ci failed; installing the locked versions with npm install --no-save" >&2
-    (cd tools && timeout 600 npm install --no-save --no-audit --no-fund --loglevel=error >&2) || die "npm install in tools/ failed"
-  fi
-fi
+ensure_npm_tools || die "npm install in tools/ failed"
 for tool in dotnet node; do command -v "$tool" >/dev/null || die "$tool is missing"; done
 
 say "build (Release)"

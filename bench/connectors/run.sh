@@ -14,6 +14,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 command_line="bench/connectors/run.sh${*:+ $*}"
 
 quick=false
@@ -70,6 +72,7 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
 for tool in dotnet node java; do command -v "$tool" >/dev/null || die "$tool is missing"; done
+ensure_npm_tools || die "npm install in tools/ failed"
 mkdir -p "$work" "$(dirname "$out")" "$(dirname "$targets")"
 rm -rf "$work/reports"
 mkdir -p "$work/reports" "$work/logs"

@@ -16,6 +16,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 quick_arg=""
 
 quick=false
@@ -247,13 +249,7 @@ if ! command -v h2load >/dev/null; then
     || { timeout 600 apt-get update -q >&2 && timeout 600 apt-get install -y -q nghttp2-client >&2; } \
     || die "could not install nghttp2-client"
 fi
-if [ ! -f tools/node_modules/@grpc/grpc-js/package.json ] || [ ! -f tools/node_modules/@grpc/proto-loader/package.json ]; then
-  if ! (cd tools && timeout 600 npm ci --no-audit --no-fund --loglevel=error >&2); then
-    # npm 11 refuses this lock file (it lacks other platforms' optional buf binaries); install from it without rewriting it.
-    echo "npm ci failed; installing the locked versions with npm install --no-save" >&2
-    (cd tools && timeout 600 npm install --no-save --no-audit --no-fund --loglevel=error >&2) || die "npm install in tools/ failed"
-  fi
-fi
+ensure_npm_tools || die "npm install in tools/ failed"
 for tool in dotnet node h2load; do command -v "$tool" >/dev/null || die "$tool is missing"; done
 
 say "build (Release)"
